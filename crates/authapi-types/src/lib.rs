@@ -1,0 +1,4 @@
+//! Model types of the authapi API.
+#[allow(clippy::all)]
+mod generated;
+pub use generated::*;

@@ -1,0 +1,77 @@
+//! The model types of `authapi-types`: one Rust type per named schema of the spec.
+
+use heck::ToUpperCamelCase;
+use openapiv3::OpenAPI;
+use proc_macro2::TokenStream;
+use progenitor_impl::{CrateVers, GenerationSettings, Generator};
+use quote::{format_ident, quote};
+
+use super::guarded;
+use crate::spec::{Spec, SpecError};
+
+/// The model types, and for each named schema the Rust type that stands for it.
+pub struct Types {
+    pub tokens: TokenStream,
+    /// (schema name in the spec, Rust type name), in spec order.
+    pub names: Vec<(String, String)>,
+}
+
+pub fn generate(spec: &Spec, api: &OpenAPI, shown: &str) -> Result<Types, SpecError> {
+    let mut settings = GenerationSettings::default();
+    settings
+        .with_derive("::schemars::JsonSchema")
+        .with_derive("PartialEq")
+        .with_crate("std", CrateVers::Any, None);
+    let mut generator = Generator::new(&settings);
+    guarded(shown, "model types", || generator.generate_tokens(api).map(|_| ()).map_err(|e| e.to_string()))?;
+    let space = generator.get_type_space();
+
+    let known: std::collections::BTreeSet<String> = space.iter_types().map(|t| t.name()).collect();
+    let mut names = Vec::new();
+    let schemas = spec.api.components.iter().flat_map(|c| c.schemas.iter());
+    for (schema, body) in schemas {
+        let rust = rust_name(schema);
+        let native = body.as_item().is_some_and(|s| s.schema_data.extensions.contains_key("x-rust-type"));
+        if !known.contains(&rust) && native {
+            // An `x-rust-type` schema may be an existing Rust type rather than a generated one.
+            continue;
+        }
+        if !known.contains(&rust) {
+            return Err(SpecError {
+                file: shown.to_string(),
+                line_col: None,
+                pointer: Some(format!("/components/schemas/{schema}")),
+                message: format!("the schema did not become a Rust type named {rust}; rename it so that its name is unique"),
+            });
+        }
+        names.push((schema.clone(), rust));
+    }
+
+    let types = space.to_stream();
+    let arms = names.iter().map(|(schema, rust)| {
+        let ty = format_ident!("{rust}");
+        quote! { #schema => ::serde_json::from_value::<#ty>(value).and_then(::serde_json::to_value), }
+    });
+    let tokens = quote! {
+        #types
+
+        /// Decodes `value` as the type generated for the named schema of the spec and encodes
+        /// it again; `None` when the spec has no schema of that name. Examples and data files
+        /// are checked with it.
+        pub fn roundtrip(
+            schema: &str,
+            value: ::serde_json::Value,
+        ) -> Option<Result<::serde_json::Value, ::serde_json::Error>> {
+            Some(match schema {
+                #(#arms)*
+                _ => return None,
+            })
+        }
+    };
+    Ok(Types { tokens, names })
+}
+
+/// The name typify gives the type of a named schema.
+pub fn rust_name(schema: &str) -> String {
+    schema.to_upper_camel_case()
+}

@@ -1,0 +1,34 @@
+//! `cargo xtask <command>`: code generation and checks for the authapi workspace.
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  codegen          regenerate crates/*/src/generated.rs from spec/openapi.yaml
+  codegen --check  fail, naming each stale file, if the generated code is out of date";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let root = xtask::workspace_root();
+    let result = match args.as_slice() {
+        ["codegen"] => xtask::codegen::run(&root, false),
+        ["codegen", "--check"] => xtask::codegen::run(&root, true),
+        ["help" | "--help" | "-h"] => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
