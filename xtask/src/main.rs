@@ -6,7 +6,8 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   codegen          regenerate crates/*/src/generated.rs from spec/openapi.yaml
-  codegen --check  fail, naming each stale file, if the generated code is out of date";
+  codegen --check  fail, naming each stale file, if the generated code is out of date
+  ci               every check CI runs: fmt, codegen --check, clippy, tests, spec validation";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -15,6 +16,7 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["codegen"] => xtask::codegen::run(&root, false),
         ["codegen", "--check"] => xtask::codegen::run(&root, true),
+        ["ci"] => xtask::ci::run(&root),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())

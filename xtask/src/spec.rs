@@ -58,40 +58,73 @@ pub fn load(path: &Path, shown: &str) -> Result<Spec, SpecError> {
 
 /// Parses and checks a spec held in memory.
 pub fn parse(shown: &str, text: String) -> Result<Spec, SpecError> {
-    let at = |line_col: Option<(usize, usize)>, pointer: Option<String>, message: String| SpecError {
-        file: shown.to_string(),
-        line_col,
-        pointer,
-        message,
-    };
+    let at =
+        |line_col: Option<(usize, usize)>, pointer: Option<String>, message: String| SpecError {
+            file: shown.to_string(),
+            line_col,
+            pointer,
+            message,
+        };
     let yaml_error = |e: serde_yaml::Error| {
         let line_col = e.location().map(|l| (l.line(), l.column()));
-        // serde_yaml appends " at line L column C"; the location is already in front.
-        let message = e.to_string();
-        let message = match message.rfind(" at line ") {
-            Some(cut) if line_col.is_some() => message[..cut].to_string(),
-            _ => message,
-        };
-        at(line_col, None, message)
+        at(line_col, None, without_positions(&e.to_string()))
     };
 
     let json: Value = serde_yaml::from_str(&text).map_err(yaml_error)?;
     let api: OpenAPI = serde_yaml::from_str(&text).map_err(yaml_error)?;
 
     let problem = |pointer: String, message: String| {
-        let line_col = locate(&text, &pointer).map(|line| (line, 1));
-        at(line_col, Some(pointer), message)
+        at(locate(&text, &pointer), Some(pointer), message)
     };
 
     if !api.openapi.starts_with("3.0.") {
         return Err(problem(
             "/openapi".into(),
-            format!("version {:?} is not supported; the generator reads OpenAPI 3.0.x", api.openapi),
+            format!(
+                "version {:?} is not supported; the generator reads OpenAPI 3.0.x",
+                api.openapi
+            ),
         ));
     }
     check_refs(&json, &json, &mut String::new()).map_err(|(p, m)| problem(p, m))?;
     check_operations(&api).map_err(|(p, m)| problem(p, m))?;
     Ok(Spec { api, json, text })
+}
+
+/// Drops serde_yaml's " at line L column C" phrases: the location already leads the message.
+fn without_positions(message: &str) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(start) = rest.find(" at line ") {
+        out.push_str(&rest[..start]);
+        let tail = &rest[start + " at line ".len()..];
+        let skip = tail
+            .find(" column ")
+            .map(|c| c + " column ".len())
+            .map(|c| c + tail[c..].find(|ch: char| !ch.is_ascii_digit()).unwrap_or(tail.len() - c))
+            .unwrap_or(0);
+        rest = &tail[skip..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The JSON pointer of the first place in `value` that equals `needle`, depth first.
+pub fn find_pointer(value: &Value, needle: &Value) -> Option<String> {
+    if value == needle {
+        return Some(String::new());
+    }
+    let children: Box<dyn Iterator<Item = (String, &Value)>> = match value {
+        Value::Object(map) => Box::new(map.iter().map(|(k, v)| (k.replace('~', "~0").replace('/', "~1"), v))),
+        Value::Array(items) => Box::new(items.iter().enumerate().map(|(i, v)| (i.to_string(), v))),
+        _ => return None,
+    };
+    for (key, child) in children {
+        if let Some(rest) = find_pointer(child, needle) {
+            return Some(format!("/{key}{rest}"));
+        }
+    }
+    None
 }
 
 /// Every `$ref` must be local and point at something that exists.
@@ -104,7 +137,9 @@ fn check_refs(root: &Value, value: &Value, pointer: &mut String) -> Result<(), (
                 if resolved.is_none() {
                     return Err((
                         format!("{pointer}/$ref"),
-                        format!("reference {target:?} does not resolve to anything in this document"),
+                        format!(
+                            "reference {target:?} does not resolve to anything in this document"
+                        ),
                     ));
                 }
             }
@@ -135,14 +170,20 @@ fn check_operations(api: &OpenAPI) -> Result<(), (String, String)> {
     for (path, item) in &api.paths.paths {
         let escaped = path.replace('~', "~0").replace('/', "~1");
         let Some(item) = item.as_item() else {
-            return Err((format!("/paths/{escaped}"), "a path item given as $ref is not supported".into()));
+            return Err((
+                format!("/paths/{escaped}"),
+                "a path item given as $ref is not supported".into(),
+            ));
         };
         for (method, op) in item.iter() {
             let pointer = format!("/paths/{escaped}/{method}");
             match &op.operation_id {
                 None => return Err((pointer, "the operation has no operationId".into())),
                 Some(id) if !seen.insert(id.clone()) => {
-                    return Err((format!("{pointer}/operationId"), format!("operationId {id:?} is used twice")));
+                    return Err((
+                        format!("{pointer}/operationId"),
+                        format!("operationId {id:?} is used twice"),
+                    ));
                 }
                 Some(_) => {}
             }
@@ -151,30 +192,46 @@ fn check_operations(api: &OpenAPI) -> Result<(), (String, String)> {
     Ok(())
 }
 
-/// Best-effort line of a JSON pointer in a block-style YAML document: follows the keys down
+/// Best-effort line and column of a JSON pointer in a block-style YAML document: follows the keys down
 /// by indentation. Returns None when the document's layout is not one it can follow.
-pub fn locate(text: &str, pointer: &str) -> Option<usize> {
-    let lines: Vec<&str> = text.lines().collect();
+pub fn locate(text: &str, pointer: &str) -> Option<(usize, usize)> {
+    // (indent of the key, key text) of each line that holds a key; list dashes count as indent.
+    let lines: Vec<Option<(usize, &str)>> = text
+        .lines()
+        .map(|line| {
+            let body = line.trim_start();
+            if body.is_empty() || body.starts_with('#') {
+                return None;
+            }
+            let item = body.trim_start_matches("- ");
+            Some((line.len() - item.len(), item))
+        })
+        .collect();
     let mut from = 0;
-    let mut min_indent = 0;
+    let mut parent: Option<usize> = None;
     let mut found = None;
     for segment in pointer.split('/').skip(1) {
         let key = segment.replace("~1", "/").replace("~0", "~");
-        if key.parse::<usize>().is_ok() {
-            // Array items carry no key to look for; stay on the parent's line.
-            continue;
-        }
-        let hit = lines.iter().enumerate().skip(from).find_map(|(i, line)| {
-            let indent = line.len() - line.trim_start().len();
-            let body = line.trim_start().trim_start_matches("- ");
-            let matches = [format!("{key}:"), format!("'{key}':"), format!("\"{key}\":")]
-                .iter()
-                .any(|k| body.starts_with(k.as_str()));
-            (indent >= min_indent && matches).then_some((i, indent))
-        })?;
-        found = Some(hit.0 + 1);
+        let block = lines[from..]
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| l.map(|l| (from + i, l)))
+            .take_while(|(_, (indent, _))| parent.is_none_or(|p| *indent > p));
+        let mut level = None;
+        let hit = block.into_iter().find(|(_, (indent, body))| {
+            let level = *level.get_or_insert(*indent);
+            *indent == level && [format!("{key}:"), format!("'{key}':"), format!("\"{key}\":")].iter().any(|k| body.starts_with(k.as_str()))
+        });
+        let Some(hit) = hit else {
+            // A list index has no key of its own: stay within the parent's block.
+            if segment.parse::<usize>().is_ok() {
+                continue;
+            }
+            return None;
+        };
+        found = Some((hit.0 + 1, hit.1.0 + 1));
         from = hit.0 + 1;
-        min_indent = hit.1 + 1;
+        parent = Some(hit.1.0);
     }
     found
 }
@@ -186,15 +243,25 @@ mod tests {
     #[test]
     fn locate_follows_nested_keys() {
         let text = "a:\n  b:\n    c: 1\n  c: 2\nc: 3\n";
-        assert_eq!(locate(text, "/a/b/c"), Some(3));
-        assert_eq!(locate(text, "/c"), Some(5));
+        assert_eq!(locate(text, "/a/b/c"), Some((3, 5)));
+        assert_eq!(locate(text, "/a/c"), Some((4, 3)));
+        assert_eq!(locate(text, "/c"), Some((5, 1)));
         assert_eq!(locate(text, "/a/x"), None);
     }
 
     #[test]
     fn syntax_errors_name_file_line_and_column() {
-        let err = parse("spec.yaml", "openapi: 3.0.3\ninfo: [\n".into()).err().unwrap();
+        let err = parse("spec.yaml", "openapi: 3.0.3\ninfo: [\n".into())
+            .err()
+            .unwrap();
         assert_eq!(err.file, "spec.yaml");
         assert_eq!(err.line_col.map(|l| l.0), Some(3));
+        assert!(!err.message.contains(" at line "), "{}", err.message);
+    }
+
+    #[test]
+    fn find_pointer_escapes_keys() {
+        let doc = serde_json::json!({"paths": {"/a": [{"x": 1}, {"format": "ipv4"}]}});
+        assert_eq!(find_pointer(&doc, &serde_json::json!({"format": "ipv4"})), Some("/paths/~1a/1".into()));
     }
 }

@@ -16,6 +16,8 @@
 //! # }
 //! ```
 
+// Formatted by the generator, not by rustfmt, so that output is byte-stable.
+#[rustfmt::skip]
 #[allow(clippy::all, unused_imports)]
 mod generated;
 
@@ -109,7 +111,10 @@ impl ClientBuilder {
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             .build()?;
-        Ok(Client::new_with_client(self.base_url.trim_end_matches('/'), http))
+        Ok(Client::new_with_client(
+            self.base_url.trim_end_matches('/'),
+            http,
+        ))
     }
 }
 
@@ -120,7 +125,11 @@ mod tests {
     #[test]
     fn bad_base_urls_and_tokens_are_named() {
         let err = ClientBuilder::new("not a url").build().unwrap_err();
-        assert!(err.to_string().starts_with("base URL \"not a url\" is not a valid"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("base URL \"not a url\" is not a valid"),
+            "{err}"
+        );
         let err = ClientBuilder::new("ftp://host").build().unwrap_err();
         assert!(err.to_string().contains("scheme \"ftp\""), "{err}");
         let err = with_bearer("http://127.0.0.1:1", "bad\ntoken").unwrap_err();

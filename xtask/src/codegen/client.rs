@@ -8,26 +8,39 @@ use super::guarded;
 use crate::spec::SpecError;
 
 /// `names` maps schema names to the Rust types `authapi-types` holds for them.
-pub fn generate(api: &OpenAPI, shown: &str, names: &[(String, String)]) -> Result<TokenStream, SpecError> {
+pub fn generate(
+    api: &OpenAPI,
+    shown: &str,
+    names: &[(String, String)],
+) -> Result<TokenStream, SpecError> {
     let mut settings = GenerationSettings::default();
-    settings.with_interface(InterfaceStyle::Positional).with_crate("std", CrateVers::Any, None);
+    settings
+        .with_interface(InterfaceStyle::Positional)
+        .with_crate("std", CrateVers::Any, None);
     for (_, rust) in names {
         // Keyed by the Rust name: that is what typify looks replacements up by.
         settings.with_replacement(rust, format!("::authapi_types::{rust}"), std::iter::empty());
     }
     let mut generator = Generator::new(&settings);
-    let tokens = guarded(shown, "client", || generator.generate_tokens(api).map_err(|e| e.to_string()))?;
+    let tokens = guarded(shown, "client", || {
+        generator.generate_tokens(api).map_err(|e| e.to_string())
+    })?;
     guarded(shown, "client", || drop_empty_types_module(tokens))
 }
 
 /// With every named schema taken from `authapi-types`, the client's own `types` module holds
 /// only typify's unused `error` module; dropping it keeps the client free of dead code.
 fn drop_empty_types_module(tokens: TokenStream) -> Result<TokenStream, String> {
-    let mut file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated client does not parse: {e}"))?;
+    let mut file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("generated client does not parse: {e}"))?;
     file.items.retain(|item| {
-        let syn::Item::Mod(module) = item else { return true };
+        let syn::Item::Mod(module) = item else {
+            return true;
+        };
         let only_errors = module.content.as_ref().is_some_and(|(_, items)| {
-            items.iter().all(|i| matches!(i, syn::Item::Mod(m) if m.ident == "error"))
+            items
+                .iter()
+                .all(|i| matches!(i, syn::Item::Mod(m) if m.ident == "error"))
         });
         !(module.ident == "types" && only_errors)
     });

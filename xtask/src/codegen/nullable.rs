@@ -29,7 +29,8 @@ pub fn prepare(spec: &Value) -> Value {
     }
     wrap_refs(&mut out, &nullable);
     for name in &nullable {
-        if let Some(Value::Object(schema)) = out.pointer_mut(&format!("/components/schemas/{name}")) {
+        if let Some(Value::Object(schema)) = out.pointer_mut(&format!("/components/schemas/{name}"))
+        {
             schema.remove("nullable");
         }
     }
@@ -78,9 +79,21 @@ mod tests {
         }}});
         let out = prepare(&spec);
         let wrapped = json!({"allOf": [{"$ref": "#/components/schemas/A"}], "nullable": true});
-        assert_eq!(out.pointer("/components/schemas/A"), Some(&json!({"type": "object"})));
-        assert_eq!(out.pointer("/components/schemas/B/properties/bare"), Some(&wrapped));
-        assert_eq!(out.pointer("/components/schemas/B/properties/wrapped"), Some(&wrapped));
-        assert_eq!(out.pointer("/components/schemas/B/properties/other"), Some(&json!({"$ref": "#/components/schemas/B"})));
+        assert_eq!(
+            out.pointer("/components/schemas/A"),
+            Some(&json!({"type": "object"}))
+        );
+        assert_eq!(
+            out.pointer("/components/schemas/B/properties/bare"),
+            Some(&wrapped)
+        );
+        assert_eq!(
+            out.pointer("/components/schemas/B/properties/wrapped"),
+            Some(&wrapped)
+        );
+        assert_eq!(
+            out.pointer("/components/schemas/B/properties/other"),
+            Some(&json!({"$ref": "#/components/schemas/B"}))
+        );
     }
 }

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use progenitor_impl::{CrateVers, GenerationSettings, Generator};
 use quote::{format_ident, quote};
 
-use super::guarded;
+use super::guarded_in;
 use crate::spec::{Spec, SpecError};
 
 /// The model types, and for each named schema the Rust type that stands for it.
@@ -23,7 +23,12 @@ pub fn generate(spec: &Spec, api: &OpenAPI, shown: &str) -> Result<Types, SpecEr
         .with_derive("PartialEq")
         .with_crate("std", CrateVers::Any, None);
     let mut generator = Generator::new(&settings);
-    guarded(shown, "model types", || generator.generate_tokens(api).map(|_| ()).map_err(|e| e.to_string()))?;
+    guarded_in(spec, shown, "model types", || {
+        generator
+            .generate_tokens(api)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })?;
     let space = generator.get_type_space();
 
     let known: std::collections::BTreeSet<String> = space.iter_types().map(|t| t.name()).collect();
@@ -31,7 +36,9 @@ pub fn generate(spec: &Spec, api: &OpenAPI, shown: &str) -> Result<Types, SpecEr
     let schemas = spec.api.components.iter().flat_map(|c| c.schemas.iter());
     for (schema, body) in schemas {
         let rust = rust_name(schema);
-        let native = body.as_item().is_some_and(|s| s.schema_data.extensions.contains_key("x-rust-type"));
+        let native = body
+            .as_item()
+            .is_some_and(|s| s.schema_data.extensions.contains_key("x-rust-type"));
         if !known.contains(&rust) && native {
             // An `x-rust-type` schema may be an existing Rust type rather than a generated one.
             continue;
@@ -41,7 +48,9 @@ pub fn generate(spec: &Spec, api: &OpenAPI, shown: &str) -> Result<Types, SpecEr
                 file: shown.to_string(),
                 line_col: None,
                 pointer: Some(format!("/components/schemas/{schema}")),
-                message: format!("the schema did not become a Rust type named {rust}; rename it so that its name is unique"),
+                message: format!(
+                    "the schema did not become a Rust type named {rust}; rename it so that its name is unique"
+                ),
             });
         }
         names.push((schema.clone(), rust));
