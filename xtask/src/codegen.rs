@@ -135,7 +135,10 @@ fn guarded_in<T>(
     step: impl FnOnce() -> Result<T, String>,
 ) -> Result<T, SpecError> {
     guarded(shown, what, step).map_err(|mut e| {
-        let quoted = e.message.find('{').and_then(|start| serde_json::from_str(&e.message[start..]).ok());
+        let quoted = e
+            .message
+            .find('{')
+            .and_then(|start| serde_json::from_str(&e.message[start..]).ok());
         if let Some(pointer) = quoted.and_then(|schema| spec::find_pointer(&spec.json, &schema)) {
             e.line_col = spec::locate(&spec.text, &pointer);
             e.pointer = Some(pointer);

@@ -73,9 +73,8 @@ pub fn parse(shown: &str, text: String) -> Result<Spec, SpecError> {
     let json: Value = serde_yaml::from_str(&text).map_err(yaml_error)?;
     let api: OpenAPI = serde_yaml::from_str(&text).map_err(yaml_error)?;
 
-    let problem = |pointer: String, message: String| {
-        at(locate(&text, &pointer), Some(pointer), message)
-    };
+    let problem =
+        |pointer: String, message: String| at(locate(&text, &pointer), Some(pointer), message);
 
     if !api.openapi.starts_with("3.0.") {
         return Err(problem(
@@ -101,7 +100,11 @@ fn without_positions(message: &str) -> String {
         let skip = tail
             .find(" column ")
             .map(|c| c + " column ".len())
-            .map(|c| c + tail[c..].find(|ch: char| !ch.is_ascii_digit()).unwrap_or(tail.len() - c))
+            .map(|c| {
+                c + tail[c..]
+                    .find(|ch: char| !ch.is_ascii_digit())
+                    .unwrap_or(tail.len() - c)
+            })
             .unwrap_or(0);
         rest = &tail[skip..];
     }
@@ -115,7 +118,10 @@ pub fn find_pointer(value: &Value, needle: &Value) -> Option<String> {
         return Some(String::new());
     }
     let children: Box<dyn Iterator<Item = (String, &Value)>> = match value {
-        Value::Object(map) => Box::new(map.iter().map(|(k, v)| (k.replace('~', "~0").replace('/', "~1"), v))),
+        Value::Object(map) => Box::new(
+            map.iter()
+                .map(|(k, v)| (k.replace('~', "~0").replace('/', "~1"), v)),
+        ),
         Value::Array(items) => Box::new(items.iter().enumerate().map(|(i, v)| (i.to_string(), v))),
         _ => return None,
     };
@@ -220,7 +226,14 @@ pub fn locate(text: &str, pointer: &str) -> Option<(usize, usize)> {
         let mut level = None;
         let hit = block.into_iter().find(|(_, (indent, body))| {
             let level = *level.get_or_insert(*indent);
-            *indent == level && [format!("{key}:"), format!("'{key}':"), format!("\"{key}\":")].iter().any(|k| body.starts_with(k.as_str()))
+            *indent == level
+                && [
+                    format!("{key}:"),
+                    format!("'{key}':"),
+                    format!("\"{key}\":"),
+                ]
+                .iter()
+                .any(|k| body.starts_with(k.as_str()))
         });
         let Some(hit) = hit else {
             // A list index has no key of its own: stay within the parent's block.
@@ -262,6 +275,9 @@ mod tests {
     #[test]
     fn find_pointer_escapes_keys() {
         let doc = serde_json::json!({"paths": {"/a": [{"x": 1}, {"format": "ipv4"}]}});
-        assert_eq!(find_pointer(&doc, &serde_json::json!({"format": "ipv4"})), Some("/paths/~1a/1".into()));
+        assert_eq!(
+            find_pointer(&doc, &serde_json::json!({"format": "ipv4"})),
+            Some("/paths/~1a/1".into())
+        );
     }
 }

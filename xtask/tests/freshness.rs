@@ -9,7 +9,9 @@ fn generated_files_match_the_spec() {
     let outputs = codegen::generate_workspace(&root).unwrap_or_else(|e| panic!("{e}"));
     let stale: Vec<&str> = outputs
         .iter()
-        .filter(|o| std::fs::read_to_string(root.join(o.path)).ok().as_deref() != Some(o.contents.as_str()))
+        .filter(|o| {
+            std::fs::read_to_string(root.join(o.path)).ok().as_deref() != Some(o.contents.as_str())
+        })
         .map(|o| o.path)
         .collect();
     assert!(
@@ -30,21 +32,40 @@ fn generation_is_byte_stable() {
 fn a_description_edit_changes_only_the_lines_that_carry_it() {
     let root = xtask::workspace_root();
     let text = std::fs::read_to_string(root.join(SPEC_PATH)).unwrap();
-    let edited = text.replacen("description: A valid device ID", "description: A valid device ID (edited)", 1);
-    assert_ne!(text, edited, "the spec no longer has the description this test edits");
+    let edited = text.replacen(
+        "description: A valid device ID",
+        "description: A valid device ID (edited)",
+        1,
+    );
+    assert_ne!(
+        text, edited,
+        "the spec no longer has the description this test edits"
+    );
 
     let before = codegen::generate(&spec::parse(SPEC_PATH, text).unwrap(), SPEC_PATH).unwrap();
     let after = codegen::generate(&spec::parse(SPEC_PATH, edited).unwrap(), SPEC_PATH).unwrap();
     let mut changed = 0;
     for (b, a) in before.iter().zip(&after) {
-        let (b, a): (Vec<&str>, Vec<&str>) = (b.contents.lines().collect(), a.contents.lines().collect());
-        assert_eq!(b.len(), a.len(), "{}: the edit added or removed lines", after[0].path);
+        let (b, a): (Vec<&str>, Vec<&str>) =
+            (b.contents.lines().collect(), a.contents.lines().collect());
+        assert_eq!(
+            b.len(),
+            a.len(),
+            "{}: the edit added or removed lines",
+            after[0].path
+        );
         for (old, new) in b.iter().zip(&a) {
             if old != new {
-                assert!(new.contains("(edited)"), "unrelated line changed: {old:?} -> {new:?}");
+                assert!(
+                    new.contains("(edited)"),
+                    "unrelated line changed: {old:?} -> {new:?}"
+                );
                 changed += 1;
             }
         }
     }
-    assert!(changed >= 1, "the edited description appears nowhere in generated code");
+    assert!(
+        changed >= 1,
+        "the edited description appears nowhere in generated code"
+    );
 }

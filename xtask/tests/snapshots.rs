@@ -23,7 +23,13 @@ fn generator_output_over_fixture_specs() {
     let root = xtask::workspace_root();
     let mut names: Vec<String> = std::fs::read_dir(root.join("xtask/tests/fixtures"))
         .expect("fixtures directory")
-        .filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".yaml").map(String::from))
+        .filter_map(|e| {
+            e.ok()?
+                .file_name()
+                .to_str()?
+                .strip_suffix(".yaml")
+                .map(String::from)
+        })
         .collect();
     names.sort();
     assert!(names.len() >= 10, "fixtures went missing: {names:?}");

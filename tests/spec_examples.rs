@@ -1,0 +1,199 @@
+//! Every example in spec/openapi.yaml decodes into its generated type and encodes back to the
+//! same JSON. The test walks the spec, so a new example is checked without being listed here.
+
+use serde_json::Value;
+
+const SCHEMAS: &str = "#/components/schemas/";
+
+fn spec() -> Value {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/spec/openapi.yaml")).unwrap();
+    serde_yaml::from_str(&text).unwrap()
+}
+
+/// JSON equality that treats `1234567890` and `1234567890.0` as the same number.
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// Round-trips `value` through the type of schema `name`, returning a failure description.
+fn check(name: &str, value: &Value, at: &str) -> Option<String> {
+    match authapi_types::roundtrip(name, value.clone()) {
+        None => Some(format!("{at}: no generated type for schema {name}")),
+        Some(Err(e)) => Some(format!("{at}: example does not decode as {name}: {e}")),
+        Some(Ok(back)) if !same(&back, value) => Some(format!(
+            "{at}: {name} re-encodes differently:\n  spec: {value}\n  back: {back}"
+        )),
+        Some(Ok(_)) => None,
+    }
+}
+
+/// The name of the schema `schema` refers to, directly or through a one-item `allOf`.
+fn referenced(schema: &Value) -> Option<&str> {
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        return r.strip_prefix(SCHEMAS);
+    }
+    match schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
+        Some([only]) => referenced(only),
+        _ => None,
+    }
+}
+
+/// Collects (schema name, value) for every part of `value` that a named schema describes.
+fn instances<'a>(
+    spec: &Value,
+    schema: &Value,
+    value: &'a Value,
+    out: &mut Vec<(String, &'a Value)>,
+) {
+    if value.is_null() {
+        return;
+    }
+    if let Some(name) = referenced(schema) {
+        out.push((name.to_string(), value));
+        let target = &spec["components"]["schemas"][name];
+        return instances(spec, target, value, out);
+    }
+    if let (Some(props), Some(obj)) = (
+        schema.get("properties").and_then(Value::as_object),
+        value.as_object(),
+    ) {
+        for (key, sub) in props {
+            if let Some(v) = obj.get(key) {
+                instances(spec, sub, v, out);
+            }
+        }
+    }
+    if let (Some(items), Some(values)) = (schema.get("items"), value.as_array()) {
+        values.iter().for_each(|v| instances(spec, items, v, out));
+    }
+}
+
+#[test]
+fn every_example_round_trips_through_its_generated_type() {
+    let spec = spec();
+    let mut failures = Vec::new();
+    let mut found: Vec<(String, &Value)> = Vec::new();
+    let mut checked = 0;
+
+    // Examples of named schemas.
+    let schemas = spec["components"]["schemas"]
+        .as_object()
+        .expect("components.schemas");
+    for (name, schema) in schemas {
+        if let Some(example) = schema.get("example") {
+            checked += 1;
+            failures.extend(check(name, example, &format!("{SCHEMAS}{name}/example")));
+            instances(&spec, schema, example, &mut found);
+        }
+    }
+
+    // Examples of response bodies, and every named part inside them.
+    let mut media: Vec<(String, &Value)> = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for (status, response) in op["responses"].as_object().unwrap() {
+                media.push((format!("{path} {method} {status}"), response));
+            }
+        }
+    }
+    for (name, response) in spec["components"]["responses"]
+        .as_object()
+        .into_iter()
+        .flatten()
+    {
+        media.push((format!("#/components/responses/{name}"), response));
+    }
+    for (at, response) in media {
+        for body in response
+            .get("content")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|c| c.values())
+        {
+            let schema = &body["schema"];
+            let examples = body
+                .get("examples")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flat_map(|e| e.iter().map(|(k, v)| (k.clone(), &v["value"])))
+                .chain(body.get("example").map(|v| ("example".to_string(), v)));
+            for (label, value) in examples {
+                let mut parts = Vec::new();
+                instances(&spec, schema, value, &mut parts);
+                assert!(
+                    !parts.is_empty(),
+                    "{at} {label}: the body schema names no schema"
+                );
+                for (name, part) in &parts {
+                    checked += 1;
+                    failures.extend(check(name, part, &format!("{at} {label}")));
+                }
+                found.extend(parts);
+            }
+        }
+    }
+
+    // Examples of properties, each put into an instance of the schema that holds it.
+    for (name, schema) in schemas {
+        for (prop, sub) in schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let Some(example) = sub.get("example") else {
+                continue;
+            };
+            let base = found
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| (*v).clone());
+            let Some(mut base) = base else {
+                failures.push(format!(
+                    "{SCHEMAS}{name}: no example holds a {name} to try {prop} in"
+                ));
+                continue;
+            };
+            base[prop] = example.clone();
+            checked += 1;
+            failures.extend(check(
+                name,
+                &base,
+                &format!("{SCHEMAS}{name}/properties/{prop}/example"),
+            ));
+        }
+    }
+
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} examples failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        checked > 50,
+        "only {checked} examples found; the walk is broken"
+    );
+}
+
+#[test]
+fn a_bad_example_is_caught() {
+    let bad = serde_json::json!({"status": "error", "code": "no_such_code", "message": "m"});
+    assert!(check("Error", &bad, "test").is_some());
+    let bad_id = serde_json::json!("013XRZP12G3NQK8NYVK0XWZCB2GZP8Z1");
+    assert!(check("Device_Id", &bad_id, "test").is_some());
+}
