@@ -3,6 +3,7 @@
 
 mod client;
 mod nullable;
+mod stubs;
 mod types;
 
 use std::panic::{self, AssertUnwindSafe};
@@ -31,7 +32,9 @@ pub struct Output {
 pub fn generate(spec: &Spec, shown: &str) -> Result<Vec<Output>, SpecError> {
     let api = generator_view(spec, shown)?;
     let types = types::generate(spec, &api, shown)?;
-    let client = client::generate(&api, shown, &types.names)?;
+    let client = client::generate(&api, shown, &types.all)?;
+    let stubs = stubs::generate(&api, shown, &client)?;
+    let spec_json = serde_json::to_string_pretty(&spec.json).unwrap_or_default() + "\n";
     Ok(vec![
         Output {
             path: "crates/authapi-types/src/generated.rs",
@@ -40,6 +43,14 @@ pub fn generate(spec: &Spec, shown: &str) -> Result<Vec<Output>, SpecError> {
         Output {
             path: "crates/authapi-client/src/generated.rs",
             contents: format_file(client, shown)?,
+        },
+        Output {
+            path: "crates/authapi-stubs/src/generated.rs",
+            contents: format_file(stubs, shown)?,
+        },
+        Output {
+            path: "crates/authapi-stubs/src/openapi.json",
+            contents: spec_json,
         },
     ])
 }

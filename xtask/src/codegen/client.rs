@@ -7,17 +7,18 @@ use progenitor_impl::{CrateVers, GenerationSettings, Generator, InterfaceStyle};
 use super::guarded;
 use crate::spec::SpecError;
 
-/// `names` maps schema names to the Rust types `authapi-types` holds for them.
+/// `types` are the names of every type `authapi-types` holds; the client uses those instead of
+/// generating its own.
 pub fn generate(
     api: &OpenAPI,
     shown: &str,
-    names: &[(String, String)],
+    types: &[String],
 ) -> Result<TokenStream, SpecError> {
     let mut settings = GenerationSettings::default();
     settings
         .with_interface(InterfaceStyle::Positional)
         .with_crate("std", CrateVers::Any, None);
-    for (_, rust) in names {
+    for rust in types {
         // Keyed by the Rust name: that is what typify looks replacements up by.
         settings.with_replacement(rust, format!("::authapi_types::{rust}"), std::iter::empty());
     }

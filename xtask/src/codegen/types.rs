@@ -14,6 +14,8 @@ pub struct Types {
     pub tokens: TokenStream,
     /// (schema name in the spec, Rust type name), in spec order.
     pub names: Vec<(String, String)>,
+    /// Every type generated, named schemas and inline ones alike, sorted.
+    pub all: Vec<String>,
 }
 
 pub fn generate(spec: &Spec, api: &OpenAPI, shown: &str) -> Result<Types, SpecError> {
@@ -31,7 +33,8 @@ pub fn generate(spec: &Spec, api: &OpenAPI, shown: &str) -> Result<Types, SpecEr
     })?;
     let space = generator.get_type_space();
 
-    let known: std::collections::BTreeSet<String> = space.iter_types().map(|t| t.name()).collect();
+    let known: std::collections::BTreeSet<String> =
+        space.iter_types().map(|t| t.name()).collect();
     let mut names = Vec::new();
     let schemas = spec.api.components.iter().flat_map(|c| c.schemas.iter());
     for (schema, body) in schemas {
@@ -77,7 +80,11 @@ pub fn generate(spec: &Spec, api: &OpenAPI, shown: &str) -> Result<Types, SpecEr
             })
         }
     };
-    Ok(Types { tokens, names })
+    Ok(Types {
+        tokens,
+        names,
+        all: known.into_iter().collect(),
+    })
 }
 
 /// The name typify gives the type of a named schema.

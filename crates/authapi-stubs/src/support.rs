@@ -1,0 +1,172 @@
+//! What the generated handlers call, none of it tied to the spec: bearer-token parsing, path
+//! parameter validation, encoding answers, and the router's outer layers (JSON 404 and 405,
+//! the panic guard, the served spec).
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use authapi_types::ErrorCode;
+use axum::extract::Path;
+use axum::extract::rejection::PathRejection;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use tower_http::catch_panic::CatchPanicLayer;
+
+use crate::{Api, ApiError};
+
+/// Path parameters by name, as the router captured them.
+pub type PathParams = HashMap<String, String>;
+
+/// The longest stretch of a client's value an error message repeats back.
+const ECHO_LIMIT: usize = 64;
+
+/// The token of an `Authorization: Bearer <token>` header.
+pub fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Err(ApiError::new(
+            ErrorCode::NotAuthenticated,
+            "the Authorization header is missing; send `Authorization: Bearer <token>`",
+        ));
+    };
+    let malformed = || {
+        ApiError::new(
+            ErrorCode::BadAuthtoken,
+            "the Authorization header is not `Bearer <token>`",
+        )
+    };
+    let value = value.to_str().map_err(|_| malformed())?;
+    let (scheme, token) = value.split_once(' ').ok_or_else(malformed)?;
+    let token = token.trim_matches(' ');
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() || token.contains(' ') {
+        return Err(malformed());
+    }
+    Ok(token)
+}
+
+/// The caller of a request, from its bearer token.
+pub async fn authenticate<A: Api>(api: &A, headers: &HeaderMap) -> Result<A::Caller, ApiError> {
+    api.authenticate(bearer_token(headers)?).await
+}
+
+/// The path parameters, or 400 when the path does not decode (e.g. bad percent-encoding).
+pub fn path_params(path: Result<Path<PathParams>, PathRejection>) -> Result<PathParams, ApiError> {
+    path.map(|Path(p)| p)
+        .map_err(|e| ApiError::new(ErrorCode::InvalidValue, format!("the request path is not valid: {}", e.body_text())))
+}
+
+/// Parses path parameter `name` as `T`; 400 `invalid_value` naming the parameter and what a
+/// valid value looks like (`hint`) when it does not parse.
+pub fn path_param<T>(params: &PathParams, name: &str, hint: &str) -> Result<T, ApiError>
+where
+    T: FromStr<Err: std::fmt::Display>,
+{
+    let raw = params.get(name).map(String::as_str).unwrap_or_default();
+    raw.parse().map_err(|e| {
+        ApiError::new(
+            ErrorCode::InvalidValue,
+            format!("{name}: {:?} is not valid ({e}); expected {hint}", echo(raw)),
+        )
+    })
+}
+
+/// At most `ECHO_LIMIT` characters of a client's value, marked when cut.
+fn echo(value: &str) -> String {
+    match value.char_indices().nth(ECHO_LIMIT) {
+        Some((cut, _)) => format!("{}...", &value[..cut]),
+        None => value.to_string(),
+    }
+}
+
+/// 200 with the JSON body, or the error's status and body.
+pub fn respond<T: Serialize>(result: Result<T, ApiError>) -> Response {
+    match result {
+        Ok(body) => Json(body).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Adds what every router needs around the generated routes: the served spec, JSON answers
+/// for unknown routes and wrong methods, and a guard that turns a handler panic into 500.
+pub fn finish(routes: Router, spec_json: &'static str, spec_yaml: &'static str) -> Router {
+    routes
+        .route(
+            "/openapi.json",
+            get(move || async move { ([(header::CONTENT_TYPE, "application/json")], spec_json) }),
+        )
+        .route(
+            "/openapi.yaml",
+            get(move || async move { ([(header::CONTENT_TYPE, "application/yaml")], spec_yaml) }),
+        )
+        .fallback(not_found)
+        .layer(axum::middleware::map_response(method_not_allowed))
+        .layer(CatchPanicLayer::custom(|_| {
+            ApiError::new(ErrorCode::Unexpected, "the server failed while answering; the failure is logged").into_response()
+        }))
+}
+
+async fn not_found(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(ErrorCode::NotFound, format!("no route for {method} {}", echo(uri.path())))
+}
+
+/// Gives the router's bare 405 the JSON error body, keeping its `Allow` header.
+async fn method_not_allowed(method: Method, uri: Uri, response: Response) -> Response {
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED {
+        return response;
+    }
+    let allow = response.headers().get(header::ALLOW).cloned().unwrap_or(HeaderValue::from_static(""));
+    let error = ApiError::new(
+        ErrorCode::BadRequest,
+        format!(
+            "method {method} is not allowed on {}; allowed: {}",
+            echo(uri.path()),
+            allow.to_str().unwrap_or_default()
+        ),
+    );
+    let mut answer = (StatusCode::METHOD_NOT_ALLOWED, Json(error.body())).into_response();
+    answer.headers_mut().insert(header::ALLOW, allow);
+    answer
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(value: &[u8]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::AUTHORIZATION, HeaderValue::from_bytes(value).unwrap());
+        h
+    }
+
+    #[test]
+    fn bearer_tokens_are_read_and_bad_headers_named() {
+        assert_eq!(bearer_token(&headers(b"Bearer abc")), Ok("abc"));
+        assert_eq!(bearer_token(&headers(b"bearer abc")), Ok("abc"));
+        assert_eq!(bearer_token(&HeaderMap::new()).unwrap_err().code, ErrorCode::NotAuthenticated);
+        for bad in [&b"Bearer"[..], b"Bearer ", b"Basic abc", b"Bearer a b", b"", b"Bearer \xff"] {
+            assert_eq!(bearer_token(&headers(bad)).unwrap_err().code, ErrorCode::BadAuthtoken, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn echo_cuts_long_values_on_a_char_boundary() {
+        assert_eq!(echo("short"), "short");
+        let long = "é".repeat(100);
+        assert_eq!(echo(&long), format!("{}...", "é".repeat(ECHO_LIMIT)));
+    }
+
+    #[test]
+    fn every_error_code_has_its_documented_status() {
+        use ErrorCode::*;
+        let table = [
+            (BadRequest, 400), (InvalidValue, 400), (RequiredValue, 400), (UnexpectedRefType, 400),
+            (BadAuthtoken, 401), (NotAuthenticated, 401), (NotPermitted, 403), (NotFound, 404),
+            (InvalidAction, 409), (NotImplemented, 501), (Unexpected, 500), (Unknown, 500),
+        ];
+        for (code, status) in table {
+            assert_eq!(crate::http_status(code).as_u16(), status, "{code}");
+        }
+    }
+}
