@@ -1,0 +1,203 @@
+//! The data file: tokens and records, read and checked in full before the server starts, so
+//! that a bad file stops it with the file, the record and the field at fault.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use authapi_types::{AccountId, AuthflowSummary, DeviceSummary, SessionSummary};
+use serde::Deserialize;
+use serde_json::Value;
+
+/// The embedded default data, used when no file is given.
+pub const DEFAULT_DATA: &str = include_str!("../data/default.yaml");
+
+/// What a token may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Device,
+    Session,
+    Authflow,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 3] = [Kind::Device, Kind::Session, Kind::Authflow];
+
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::Device => "devices",
+            Kind::Session => "sessions",
+            Kind::Authflow => "authflows",
+        }
+    }
+}
+
+/// A token and what it grants.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenGrant {
+    pub token: String,
+    pub account_id: AccountId,
+    /// The resource kinds it may read; all of them when not given.
+    #[serde(default = "all_kinds")]
+    pub kinds: Vec<Kind>,
+}
+
+fn all_kinds() -> Vec<Kind> {
+    Kind::ALL.to_vec()
+}
+
+/// A whole data set, as in a data file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dataset {
+    #[serde(default)]
+    pub tokens: Vec<TokenGrant>,
+    #[serde(default)]
+    pub devices: Vec<DeviceSummary>,
+    #[serde(default)]
+    pub sessions: Vec<SessionSummary>,
+    #[serde(default)]
+    pub authflows: Vec<AuthflowSummary>,
+}
+
+/// Why a data set was refused; the message names the source, the record and the field.
+#[derive(Debug, thiserror::Error)]
+#[error("{source_name}: {message}")]
+pub struct DataError {
+    pub source_name: String,
+    pub message: String,
+}
+
+impl Dataset {
+    /// The embedded default data.
+    pub fn embedded() -> Result<Self, DataError> {
+        Self::parse("embedded default data", DEFAULT_DATA, Format::Yaml)
+    }
+
+    /// Reads a data file; `.json` files are JSON, anything else YAML.
+    pub fn load(path: &Path) -> Result<Self, DataError> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| DataError {
+            source_name: name.clone(),
+            message: format!("cannot read the file: {e}"),
+        })?;
+        let format = match path.extension().and_then(|e| e.to_str()) {
+            Some("json") => Format::Json,
+            _ => Format::Yaml,
+        };
+        Self::parse(&name, &text, format)
+    }
+
+    pub fn parse(name: &str, text: &str, format: Format) -> Result<Self, DataError> {
+        let fail = |message: String| DataError {
+            source_name: name.to_string(),
+            message,
+        };
+        let value: Value = match format {
+            Format::Json => serde_json::from_str(text).map_err(|e| fail(format!("not valid JSON: {e}")))?,
+            Format::Yaml => serde_yaml::from_str(text).map_err(|e| fail(format!("not valid YAML: {e}")))?,
+        };
+        let dataset: Dataset = serde_path_to_error::deserialize(&value).map_err(|e| {
+            let path = e.path().to_string();
+            fail(format!("{}: {}", describe(&value, &path), e.inner()))
+        })?;
+        dataset.check().map_err(fail)?;
+        Ok(dataset)
+    }
+
+    /// What serde cannot see: unique ids and tokens.
+    fn check(&self) -> Result<(), String> {
+        let ids = [
+            ("devices", self.devices.iter().map(|d| d.id.as_str()).collect::<Vec<_>>()),
+            ("sessions", self.sessions.iter().map(|s| s.id.as_str()).collect()),
+            ("authflows", self.authflows.iter().map(|a| a.id.as_str()).collect()),
+        ];
+        for (list, ids) in ids {
+            if let Some((i, id)) = first_duplicate(ids.into_iter()) {
+                return Err(format!("{list}[{i}] (id {id}): id is used by an earlier record too"));
+            }
+        }
+        for (i, grant) in self.tokens.iter().enumerate() {
+            let usable = !grant.token.is_empty() && grant.token.bytes().all(|b| b.is_ascii_graphic());
+            if !usable {
+                return Err(format!("tokens[{i}].token: must be non-empty visible ASCII without spaces"));
+            }
+        }
+        // The token itself stays out of the message: it is a secret.
+        if let Some((i, _)) = first_duplicate(self.tokens.iter().map(|t| t.token.as_str())) {
+            return Err(format!("tokens[{i}]: token is declared twice"));
+        }
+        Ok(())
+    }
+
+    pub fn record_count(&self) -> usize {
+        self.devices.len() + self.sessions.len() + self.authflows.len()
+    }
+}
+
+/// The index and value of the first item equal to an earlier one.
+fn first_duplicate<'a>(items: impl Iterator<Item = &'a str>) -> Option<(usize, &'a str)> {
+    let mut seen = HashSet::new();
+    items.enumerate().find(|(_, item)| !seen.insert(*item))
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Format {
+    Json,
+    Yaml,
+}
+
+/// `devices[3].first_seen.asn` → `devices[3] (id 013...): first_seen.asn`, so that the record is
+/// named by its id as well as its position.
+fn describe(value: &Value, path: &str) -> String {
+    let Some((record, field)) = path.split_once("].") else {
+        return path.to_string();
+    };
+    let record = format!("{record}]");
+    let id = record
+        .split_once('[')
+        .and_then(|(list, index)| value.get(list)?.get(index.trim_end_matches(']').parse::<usize>().ok()?)?.get("id")?.as_str());
+    match id {
+        Some(id) => format!("{record} (id {id}): {field}"),
+        None => format!("{record}: {field}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_data_loads() {
+        let data = Dataset::embedded().unwrap();
+        assert_eq!((data.devices.len(), data.sessions.len(), data.authflows.len()), (5, 4, 2));
+        assert_eq!(data.tokens.len(), 3);
+    }
+
+    #[test]
+    fn a_bad_field_is_named_with_its_record() {
+        let text = DEFAULT_DATA.replacen("country_code: AU", "country_code: au", 1);
+        let err = Dataset::parse("d.yaml", &text, Format::Yaml).unwrap_err().to_string();
+        assert!(
+            err.starts_with("d.yaml: devices[0] (id 013xrzp12g3nqk8nyvk0xwzcb2gzp8z1): first_seen.country_code: "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn duplicate_ids_and_tokens_are_refused() {
+        let text = DEFAULT_DATA.replace("013xrzp12g3nqk8nv37e3s3e28jt97kb", "013xrzp12g3nqk8nyvk0xwzcb2gzp8z1");
+        let err = Dataset::parse("d.yaml", &text, Format::Yaml).unwrap_err().to_string();
+        assert!(err.contains("devices[3] (id 013xrzp12g3nqk8nyvk0xwzcb2gzp8z1): id is used"), "{err}");
+        let text = DEFAULT_DATA.replace("token: dev-token-b", "token: dev-token");
+        let err = Dataset::parse("d.yaml", &text, Format::Yaml).unwrap_err().to_string();
+        assert_eq!(err, "d.yaml: tokens[1]: token is declared twice");
+    }
+
+    #[test]
+    fn unknown_fields_are_refused_not_dropped() {
+        let err = Dataset::parse("d.json", r#"{"devices": [], "device": []}"#, Format::Json).unwrap_err().to_string();
+        assert!(err.starts_with("d.json: device: unknown field `device`"), "{err}");
+    }
+}

@@ -1,0 +1,150 @@
+//! `authapi-server`: the stub server's command line.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use authapi_server::data::{Dataset, Kind, TokenGrant};
+use clap::Parser;
+
+/// A stub server of the authapi API that answers like the real one from in-memory data.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, env = "AUTHAPI_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+
+    /// Port to listen on, replacing the port of --listen; 0 picks a free one.
+    #[arg(long)]
+    port: Option<u16>,
+
+    /// Data file (YAML, or JSON when it ends in .json) instead of the embedded default data.
+    #[arg(long, env = "AUTHAPI_DATA")]
+    data: Option<PathBuf>,
+
+    /// Adds a token with read access to every resource of an account, as TOKEN:ACCOUNT_ID.
+    /// Repeatable; the environment variable takes a comma-separated list.
+    #[arg(long = "token", env = "AUTHAPI_TOKENS", value_delimiter = ',', value_parser = parse_token)]
+    tokens: Vec<TokenGrant>,
+}
+
+fn parse_token(arg: &str) -> Result<TokenGrant, String> {
+    let (token, account) = arg
+        .rsplit_once(':')
+        .ok_or("expected TOKEN:ACCOUNT_ID")?;
+    if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err("the token must be non-empty visible ASCII without spaces".into());
+    }
+    let account_id = account
+        .parse()
+        .map_err(|e| format!("account id {account:?} is not valid: {e}"))?;
+    Ok(TokenGrant {
+        token: token.to_string(),
+        account_id,
+        kinds: Kind::ALL.to_vec(),
+    })
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    let (data, source) = match &args.data {
+        Some(path) => (Dataset::load(path), path.display().to_string()),
+        None => (Dataset::embedded(), "embedded default data".to_string()),
+    };
+    let data = match data {
+        Ok(data) => data,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(serve(args, data, source))
+}
+
+async fn serve(args: Args, data: Dataset, source: String) -> ExitCode {
+    let mut addr = args.listen;
+    if let Some(port) = args.port {
+        addr.set_port(port);
+    }
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!("error: cannot listen on {addr}: {e}; choose another address with --listen or --port");
+            return ExitCode::FAILURE;
+        }
+    };
+    let addr = listener.local_addr().unwrap_or(addr);
+    let example = data
+        .devices
+        .iter()
+        .find_map(|d| {
+            let token = data.tokens.iter().chain(&args.tokens).find(|t| t.account_id == d.account_id)?;
+            Some(format!(
+                "curl -H 'Authorization: Bearer {}' http://{addr}/api/v1/device/{}",
+                token.token, d.id.as_str()
+            ))
+        })
+        .unwrap_or_else(|| format!("curl http://{addr}/openapi.json"));
+    println!(
+        "authapi-server listening on http://{addr} with {} devices, {} sessions, {} authflows and {} tokens from {source}",
+        data.devices.len(),
+        data.sessions.len(),
+        data.authflows.len(),
+        data.tokens.len() + args.tokens.len(),
+    );
+    println!("try: {example}");
+
+    let app = authapi_server::app(data, args.tokens);
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+    match served {
+        Ok(()) => {
+            eprintln!("authapi-server stopped");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: the server failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM; in-flight requests then finish before the server exits.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
