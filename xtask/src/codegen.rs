@@ -2,6 +2,7 @@
 //! files, or, with `--check`, says which of them are stale.
 
 mod client;
+mod json_schema;
 mod nullable;
 mod stubs;
 mod types;
@@ -35,6 +36,8 @@ pub fn generate(spec: &Spec, shown: &str) -> Result<Vec<Output>, SpecError> {
     let client = client::generate(&api, shown, &types.all)?;
     let stubs = stubs::generate(&api, shown, &client)?;
     let spec_json = serde_json::to_string_pretty(&spec.json).unwrap_or_default() + "\n";
+    let schema_json =
+        serde_json::to_string_pretty(&json_schema::generate(&spec.json)).unwrap_or_default() + "\n";
     Ok(vec![
         Output {
             path: "crates/authapi-types/src/generated.rs",
@@ -51,6 +54,10 @@ pub fn generate(spec: &Spec, shown: &str) -> Result<Vec<Output>, SpecError> {
         Output {
             path: "crates/authapi-stubs/src/openapi.json",
             contents: spec_json,
+        },
+        Output {
+            path: "crates/authapi-stubs/src/schema.json",
+            contents: schema_json,
         },
     ])
 }

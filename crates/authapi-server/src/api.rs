@@ -49,7 +49,11 @@ impl<S: Store> Api for StubApi<S> {
             .ok_or_else(|| ApiError::new(ErrorCode::BadAuthtoken, "the bearer token is not valid"))
     }
 
-    async fn fetch_device(&self, caller: &Caller, id: DeviceId) -> Result<DeviceResponse, ApiError> {
+    async fn fetch_device(
+        &self,
+        caller: &Caller,
+        id: DeviceId,
+    ) -> Result<DeviceResponse, ApiError> {
         permit(caller, Kind::Device)?;
         let summary = self
             .store
@@ -62,7 +66,11 @@ impl<S: Store> Api for StubApi<S> {
         })
     }
 
-    async fn fetch_session(&self, caller: &Caller, id: SessionId) -> Result<SessionResponse, ApiError> {
+    async fn fetch_session(
+        &self,
+        caller: &Caller,
+        id: SessionId,
+    ) -> Result<SessionResponse, ApiError> {
         permit(caller, Kind::Session)?;
         let summary = self
             .store
@@ -80,7 +88,11 @@ impl<S: Store> Api for StubApi<S> {
         })
     }
 
-    async fn fetch_authflow(&self, caller: &Caller, id: AuthflowId) -> Result<AuthflowResponse, ApiError> {
+    async fn fetch_authflow(
+        &self,
+        caller: &Caller,
+        id: AuthflowId,
+    ) -> Result<AuthflowResponse, ApiError> {
         permit(caller, Kind::Authflow)?;
         let summary = self
             .store

@@ -95,8 +95,12 @@ impl Dataset {
             message,
         };
         let value: Value = match format {
-            Format::Json => serde_json::from_str(text).map_err(|e| fail(format!("not valid JSON: {e}")))?,
-            Format::Yaml => serde_yaml::from_str(text).map_err(|e| fail(format!("not valid YAML: {e}")))?,
+            Format::Json => {
+                serde_json::from_str(text).map_err(|e| fail(format!("not valid JSON: {e}")))?
+            }
+            Format::Yaml => {
+                serde_yaml::from_str(text).map_err(|e| fail(format!("not valid YAML: {e}")))?
+            }
         };
         let dataset: Dataset = serde_path_to_error::deserialize(&value).map_err(|e| {
             let path = e.path().to_string();
@@ -109,19 +113,36 @@ impl Dataset {
     /// What serde cannot see: unique ids and tokens.
     fn check(&self) -> Result<(), String> {
         let ids = [
-            ("devices", self.devices.iter().map(|d| d.id.as_str()).collect::<Vec<_>>()),
-            ("sessions", self.sessions.iter().map(|s| s.id.as_str()).collect()),
-            ("authflows", self.authflows.iter().map(|a| a.id.as_str()).collect()),
+            (
+                "devices",
+                self.devices
+                    .iter()
+                    .map(|d| d.id.as_str())
+                    .collect::<Vec<_>>(),
+            ),
+            (
+                "sessions",
+                self.sessions.iter().map(|s| s.id.as_str()).collect(),
+            ),
+            (
+                "authflows",
+                self.authflows.iter().map(|a| a.id.as_str()).collect(),
+            ),
         ];
         for (list, ids) in ids {
             if let Some((i, id)) = first_duplicate(ids.into_iter()) {
-                return Err(format!("{list}[{i}] (id {id}): id is used by an earlier record too"));
+                return Err(format!(
+                    "{list}[{i}] (id {id}): id is used by an earlier record too"
+                ));
             }
         }
         for (i, grant) in self.tokens.iter().enumerate() {
-            let usable = !grant.token.is_empty() && grant.token.bytes().all(|b| b.is_ascii_graphic());
+            let usable =
+                !grant.token.is_empty() && grant.token.bytes().all(|b| b.is_ascii_graphic());
             if !usable {
-                return Err(format!("tokens[{i}].token: must be non-empty visible ASCII without spaces"));
+                return Err(format!(
+                    "tokens[{i}].token: must be non-empty visible ASCII without spaces"
+                ));
             }
         }
         // The token itself stays out of the message: it is a secret.
@@ -155,9 +176,13 @@ fn describe(value: &Value, path: &str) -> String {
         return path.to_string();
     };
     let record = format!("{record}]");
-    let id = record
-        .split_once('[')
-        .and_then(|(list, index)| value.get(list)?.get(index.trim_end_matches(']').parse::<usize>().ok()?)?.get("id")?.as_str());
+    let id = record.split_once('[').and_then(|(list, index)| {
+        value
+            .get(list)?
+            .get(index.trim_end_matches(']').parse::<usize>().ok()?)?
+            .get("id")?
+            .as_str()
+    });
     match id {
         Some(id) => format!("{record} (id {id}): {field}"),
         None => format!("{record}: {field}"),
@@ -171,14 +196,23 @@ mod tests {
     #[test]
     fn embedded_data_loads() {
         let data = Dataset::embedded().unwrap();
-        assert_eq!((data.devices.len(), data.sessions.len(), data.authflows.len()), (5, 4, 2));
+        assert_eq!(
+            (
+                data.devices.len(),
+                data.sessions.len(),
+                data.authflows.len()
+            ),
+            (5, 4, 2)
+        );
         assert_eq!(data.tokens.len(), 3);
     }
 
     #[test]
     fn a_bad_field_is_named_with_its_record() {
         let text = DEFAULT_DATA.replacen("country_code: AU", "country_code: au", 1);
-        let err = Dataset::parse("d.yaml", &text, Format::Yaml).unwrap_err().to_string();
+        let err = Dataset::parse("d.yaml", &text, Format::Yaml)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.starts_with("d.yaml: devices[0] (id 013xrzp12g3nqk8nyvk0xwzcb2gzp8z1): first_seen.country_code: "),
             "{err}"
@@ -187,17 +221,32 @@ mod tests {
 
     #[test]
     fn duplicate_ids_and_tokens_are_refused() {
-        let text = DEFAULT_DATA.replace("013xrzp12g3nqk8nv37e3s3e28jt97kb", "013xrzp12g3nqk8nyvk0xwzcb2gzp8z1");
-        let err = Dataset::parse("d.yaml", &text, Format::Yaml).unwrap_err().to_string();
-        assert!(err.contains("devices[3] (id 013xrzp12g3nqk8nyvk0xwzcb2gzp8z1): id is used"), "{err}");
+        let text = DEFAULT_DATA.replace(
+            "013xrzp12g3nqk8nv37e3s3e28jt97kb",
+            "013xrzp12g3nqk8nyvk0xwzcb2gzp8z1",
+        );
+        let err = Dataset::parse("d.yaml", &text, Format::Yaml)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("devices[3] (id 013xrzp12g3nqk8nyvk0xwzcb2gzp8z1): id is used"),
+            "{err}"
+        );
         let text = DEFAULT_DATA.replace("token: dev-token-b", "token: dev-token");
-        let err = Dataset::parse("d.yaml", &text, Format::Yaml).unwrap_err().to_string();
+        let err = Dataset::parse("d.yaml", &text, Format::Yaml)
+            .unwrap_err()
+            .to_string();
         assert_eq!(err, "d.yaml: tokens[1]: token is declared twice");
     }
 
     #[test]
     fn unknown_fields_are_refused_not_dropped() {
-        let err = Dataset::parse("d.json", r#"{"devices": [], "device": []}"#, Format::Json).unwrap_err().to_string();
-        assert!(err.starts_with("d.json: device: unknown field `device`"), "{err}");
+        let err = Dataset::parse("d.json", r#"{"devices": [], "device": []}"#, Format::Json)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("d.json: device: unknown field `device`"),
+            "{err}"
+        );
     }
 }

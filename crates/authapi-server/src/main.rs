@@ -30,9 +30,7 @@ struct Args {
 }
 
 fn parse_token(arg: &str) -> Result<TokenGrant, String> {
-    let (token, account) = arg
-        .rsplit_once(':')
-        .ok_or("expected TOKEN:ACCOUNT_ID")?;
+    let (token, account) = arg.rsplit_once(':').ok_or("expected TOKEN:ACCOUNT_ID")?;
     if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
         return Err("the token must be non-empty visible ASCII without spaces".into());
     }
@@ -68,7 +66,10 @@ fn main() -> ExitCode {
         }
     };
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -86,7 +87,9 @@ async fn serve(args: Args, data: Dataset, source: String) -> ExitCode {
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(listener) => listener,
         Err(e) => {
-            eprintln!("error: cannot listen on {addr}: {e}; choose another address with --listen or --port");
+            eprintln!(
+                "error: cannot listen on {addr}: {e}; choose another address with --listen or --port"
+            );
             return ExitCode::FAILURE;
         }
     };
@@ -95,10 +98,15 @@ async fn serve(args: Args, data: Dataset, source: String) -> ExitCode {
         .devices
         .iter()
         .find_map(|d| {
-            let token = data.tokens.iter().chain(&args.tokens).find(|t| t.account_id == d.account_id)?;
+            let token = data
+                .tokens
+                .iter()
+                .chain(&args.tokens)
+                .find(|t| t.account_id == d.account_id)?;
             Some(format!(
                 "curl -H 'Authorization: Bearer {}' http://{addr}/api/v1/device/{}",
-                token.token, d.id.as_str()
+                token.token,
+                d.id.as_str()
             ))
         })
         .unwrap_or_else(|| format!("curl http://{addr}/openapi.json"));

@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use authapi_types::{AuthflowId, AuthflowSummary, DeviceId, DeviceSummary, SessionId, SessionSummary};
+use authapi_types::{
+    AuthflowId, AuthflowSummary, DeviceId, DeviceSummary, SessionId, SessionSummary,
+};
 
 use crate::data::Dataset;
 
@@ -25,9 +27,21 @@ pub struct MemoryStore {
 impl MemoryStore {
     pub fn new(data: Dataset) -> Self {
         Self {
-            devices: data.devices.into_iter().map(|d| (d.id.clone(), d)).collect(),
-            sessions: data.sessions.into_iter().map(|s| (s.id.clone(), s)).collect(),
-            authflows: data.authflows.into_iter().map(|a| (a.id.clone(), a)).collect(),
+            devices: data
+                .devices
+                .into_iter()
+                .map(|d| (d.id.clone(), d))
+                .collect(),
+            sessions: data
+                .sessions
+                .into_iter()
+                .map(|s| (s.id.clone(), s))
+                .collect(),
+            authflows: data
+                .authflows
+                .into_iter()
+                .map(|a| (a.id.clone(), a))
+                .collect(),
         }
     }
 }

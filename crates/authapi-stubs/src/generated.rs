@@ -10,6 +10,30 @@ use crate::support::PathParams;
 pub const SPEC_YAML: &str = include_str!("../../../spec/openapi.yaml");
 /// The same spec as JSON.
 pub const SPEC_JSON: &str = include_str!("openapi.json");
+/// The spec's named schemas as one JSON Schema (2020-12) document, under `$defs`.
+pub const SCHEMA_JSON: &str = include_str!("schema.json");
+/// (operation id, HTTP status, name of the `$defs` schema in [`SCHEMA_JSON`] that the
+/// answer's body must match), for every documented answer with a named JSON schema.
+pub const RESPONSE_SCHEMAS: &[(&str, u16, &str)] = &[
+    ("fetch_authflow", 200, "Authflow_Response"),
+    ("fetch_authflow", 400, "Error"),
+    ("fetch_authflow", 401, "Error"),
+    ("fetch_authflow", 403, "Error"),
+    ("fetch_authflow", 404, "Error"),
+    ("fetch_authflow", 500, "Error"),
+    ("fetch_device", 200, "Device_Response"),
+    ("fetch_device", 400, "Error"),
+    ("fetch_device", 401, "Error"),
+    ("fetch_device", 403, "Error"),
+    ("fetch_device", 404, "Error"),
+    ("fetch_device", 500, "Error"),
+    ("fetch_session", 200, "Session_Response"),
+    ("fetch_session", 400, "Error"),
+    ("fetch_session", 401, "Error"),
+    ("fetch_session", 403, "Error"),
+    ("fetch_session", 404, "Error"),
+    ("fetch_session", 500, "Error"),
+];
 /// The operations of the API. Implement it, then serve it with [`router`].
 pub trait Api: Send + Sync + 'static {
     /// Who is calling, as [`Api::authenticate`] found from the bearer token.
@@ -78,6 +102,7 @@ async fn fetch_authflow<A: Api>(
     path: Result<Path<PathParams>, PathRejection>,
 ) -> Response {
     crate::support::respond(
+        "fetch_authflow",
         async {
             let caller = crate::support::authenticate(&*api, &headers).await?;
             let path = crate::support::path_params(path)?;
@@ -100,6 +125,7 @@ async fn fetch_device<A: Api>(
     path: Result<Path<PathParams>, PathRejection>,
 ) -> Response {
     crate::support::respond(
+        "fetch_device",
         async {
             let caller = crate::support::authenticate(&*api, &headers).await?;
             let path = crate::support::path_params(path)?;
@@ -122,6 +148,7 @@ async fn fetch_session<A: Api>(
     path: Result<Path<PathParams>, PathRejection>,
 ) -> Response {
     crate::support::respond(
+        "fetch_session",
         async {
             let caller = crate::support::authenticate(&*api, &headers).await?;
             let path = crate::support::path_params(path)?;

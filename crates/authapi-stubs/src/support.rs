@@ -53,8 +53,12 @@ pub async fn authenticate<A: Api>(api: &A, headers: &HeaderMap) -> Result<A::Cal
 
 /// The path parameters, or 400 when the path does not decode (e.g. bad percent-encoding).
 pub fn path_params(path: Result<Path<PathParams>, PathRejection>) -> Result<PathParams, ApiError> {
-    path.map(|Path(p)| p)
-        .map_err(|e| ApiError::new(ErrorCode::InvalidValue, format!("the request path is not valid: {}", e.body_text())))
+    path.map(|Path(p)| p).map_err(|e| {
+        ApiError::new(
+            ErrorCode::InvalidValue,
+            format!("the request path is not valid: {}", e.body_text()),
+        )
+    })
 }
 
 /// Parses path parameter `name` as `T`; 400 `invalid_value` naming the parameter and what a
@@ -67,7 +71,10 @@ where
     raw.parse().map_err(|e| {
         ApiError::new(
             ErrorCode::InvalidValue,
-            format!("{name}: {:?} is not valid ({e}); expected {hint}", echo(raw)),
+            format!(
+                "{name}: {:?} is not valid ({e}); expected {hint}",
+                echo(raw)
+            ),
         )
     })
 }
@@ -81,7 +88,7 @@ fn echo(value: &str) -> String {
 }
 
 /// 200 with the JSON body, or the error's status and body.
-pub fn respond<T: Serialize>(result: Result<T, ApiError>) -> Response {
+pub fn respond<T: Serialize>(_operation: &'static str, result: Result<T, ApiError>) -> Response {
     match result {
         Ok(body) => Json(body).into_response(),
         Err(e) => e.into_response(),
@@ -103,12 +110,19 @@ pub fn finish(routes: Router, spec_json: &'static str, spec_yaml: &'static str) 
         .fallback(not_found)
         .layer(axum::middleware::map_response(method_not_allowed))
         .layer(CatchPanicLayer::custom(|_| {
-            ApiError::new(ErrorCode::Unexpected, "the server failed while answering; the failure is logged").into_response()
+            ApiError::new(
+                ErrorCode::Unexpected,
+                "the server failed while answering; the failure is logged",
+            )
+            .into_response()
         }))
 }
 
 async fn not_found(method: Method, uri: Uri) -> ApiError {
-    ApiError::new(ErrorCode::NotFound, format!("no route for {method} {}", echo(uri.path())))
+    ApiError::new(
+        ErrorCode::NotFound,
+        format!("no route for {method} {}", echo(uri.path())),
+    )
 }
 
 /// Gives the router's bare 405 the JSON error body. The router adds the `Allow` header
@@ -134,7 +148,10 @@ mod tests {
 
     fn headers(value: &[u8]) -> HeaderMap {
         let mut h = HeaderMap::new();
-        h.insert(header::AUTHORIZATION, HeaderValue::from_bytes(value).unwrap());
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_bytes(value).unwrap(),
+        );
         h
     }
 
@@ -142,9 +159,23 @@ mod tests {
     fn bearer_tokens_are_read_and_bad_headers_named() {
         assert_eq!(bearer_token(&headers(b"Bearer abc")), Ok("abc"));
         assert_eq!(bearer_token(&headers(b"bearer abc")), Ok("abc"));
-        assert_eq!(bearer_token(&HeaderMap::new()).unwrap_err().code, ErrorCode::NotAuthenticated);
-        for bad in [&b"Bearer"[..], b"Bearer ", b"Basic abc", b"Bearer a b", b"", b"Bearer \xff"] {
-            assert_eq!(bearer_token(&headers(bad)).unwrap_err().code, ErrorCode::BadAuthtoken, "{bad:?}");
+        assert_eq!(
+            bearer_token(&HeaderMap::new()).unwrap_err().code,
+            ErrorCode::NotAuthenticated
+        );
+        for bad in [
+            &b"Bearer"[..],
+            b"Bearer ",
+            b"Basic abc",
+            b"Bearer a b",
+            b"",
+            b"Bearer \xff",
+        ] {
+            assert_eq!(
+                bearer_token(&headers(bad)).unwrap_err().code,
+                ErrorCode::BadAuthtoken,
+                "{bad:?}"
+            );
         }
     }
 
@@ -159,9 +190,18 @@ mod tests {
     fn every_error_code_has_its_documented_status() {
         use ErrorCode::*;
         let table = [
-            (BadRequest, 400), (InvalidValue, 400), (RequiredValue, 400), (UnexpectedRefType, 400),
-            (BadAuthtoken, 401), (NotAuthenticated, 401), (NotPermitted, 403), (NotFound, 404),
-            (InvalidAction, 409), (NotImplemented, 501), (Unexpected, 500), (Unknown, 500),
+            (BadRequest, 400),
+            (InvalidValue, 400),
+            (RequiredValue, 400),
+            (UnexpectedRefType, 400),
+            (BadAuthtoken, 401),
+            (NotAuthenticated, 401),
+            (NotPermitted, 403),
+            (NotFound, 404),
+            (InvalidAction, 409),
+            (NotImplemented, 501),
+            (Unexpected, 500),
+            (Unknown, 500),
         ];
         for (code, status) in table {
             assert_eq!(crate::http_status(code).as_u16(), status, "{code}");

@@ -9,11 +9,7 @@ use crate::spec::SpecError;
 
 /// `types` are the names of every type `authapi-types` holds; the client uses those instead of
 /// generating its own.
-pub fn generate(
-    api: &OpenAPI,
-    shown: &str,
-    types: &[String],
-) -> Result<TokenStream, SpecError> {
+pub fn generate(api: &OpenAPI, shown: &str, types: &[String]) -> Result<TokenStream, SpecError> {
     let mut settings = GenerationSettings::default();
     settings
         .with_interface(InterfaceStyle::Positional)

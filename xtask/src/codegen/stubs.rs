@@ -19,7 +19,11 @@ struct Signature {
     success: syn::Type,
 }
 
-pub fn generate(api: &OpenAPI, shown: &str, client: &TokenStream) -> Result<TokenStream, SpecError> {
+pub fn generate(
+    api: &OpenAPI,
+    shown: &str,
+    client: &TokenStream,
+) -> Result<TokenStream, SpecError> {
     let signatures = signatures(client).map_err(|message| SpecError {
         file: shown.to_string(),
         line_col: None,
@@ -27,6 +31,7 @@ pub fn generate(api: &OpenAPI, shown: &str, client: &TokenStream) -> Result<Toke
         message: format!("cannot read the generated client: {message}"),
     })?;
 
+    let mut response_schemas = Vec::new();
     let mut methods = Vec::new();
     let mut handlers = Vec::new();
     let mut routes = Vec::new();
@@ -74,6 +79,10 @@ pub fn generate(api: &OpenAPI, shown: &str, client: &TokenStream) -> Result<Toke
                 });
                 param_names.push(ident);
             }
+            for (status, schema) in response_schema_names(api, op) {
+                let status = proc_macro2::Literal::u16_unsuffixed(status);
+                response_schemas.push(quote! { (#op_id, #status, #schema) });
+            }
             let success = &sig.success;
             let doc = [op.summary.as_deref(), op.description.as_deref()]
                 .into_iter()
@@ -95,7 +104,7 @@ pub fn generate(api: &OpenAPI, shown: &str, client: &TokenStream) -> Result<Toke
                     headers: HeaderMap,
                     path: Result<Path<PathParams>, PathRejection>,
                 ) -> Response {
-                    crate::support::respond(async {
+                    crate::support::respond(#op_id, async {
                         let caller = crate::support::authenticate(&*api, &headers).await?;
                         let path = crate::support::path_params(path)?;
                         #(#param_parses)*
@@ -131,6 +140,13 @@ pub fn generate(api: &OpenAPI, shown: &str, client: &TokenStream) -> Result<Toke
 
         /// The same spec as JSON.
         pub const SPEC_JSON: &str = include_str!("openapi.json");
+
+        /// The spec's named schemas as one JSON Schema (2020-12) document, under `$defs`.
+        pub const SCHEMA_JSON: &str = include_str!("schema.json");
+
+        /// (operation id, HTTP status, name of the `$defs` schema in [`SCHEMA_JSON`] that the
+        /// answer's body must match), for every documented answer with a named JSON schema.
+        pub const RESPONSE_SCHEMAS: &[(&str, u16, &str)] = &[#(#response_schemas),*];
 
         /// The operations of the API. Implement it, then serve it with [`router`].
         pub trait Api: Send + Sync + 'static {
@@ -181,6 +197,31 @@ fn resolve_schema<'a>(api: &'a OpenAPI, schema: &'a ReferenceOr<Schema>) -> Opti
     }
 }
 
+/// (status, schema name) of each documented answer whose JSON body is a named schema.
+fn response_schema_names(api: &OpenAPI, op: &openapiv3::Operation) -> Vec<(u16, String)> {
+    let mut out = Vec::new();
+    for (status, response) in &op.responses.responses {
+        let openapiv3::StatusCode::Code(status) = status else {
+            continue;
+        };
+        let response = match response {
+            ReferenceOr::Item(r) => Some(r),
+            ReferenceOr::Reference { reference } => reference
+                .strip_prefix("#/components/responses/")
+                .and_then(|name| api.components.as_ref()?.responses.get(name)?.as_item()),
+        };
+        let schema = response
+            .and_then(|r| r.content.get("application/json"))
+            .and_then(|media| media.schema.as_ref());
+        if let Some(ReferenceOr::Reference { reference }) = schema
+            && let Some(name) = reference.strip_prefix("#/components/schemas/")
+        {
+            out.push((*status, name.to_string()));
+        }
+    }
+    out
+}
+
 /// What a valid value of a parameter looks like, for the message of a 400 answer.
 fn hint(api: &OpenAPI, schema: &ReferenceOr<Schema>) -> String {
     let Some(schema) = resolve_schema(api, schema) else {
@@ -200,7 +241,8 @@ fn hint(api: &OpenAPI, schema: &ReferenceOr<Schema>) -> String {
                 parts.push(format!("matching {pattern}"));
             }
             if !s.enumeration.is_empty() {
-                let values: Vec<&str> = s.enumeration.iter().flatten().map(String::as_str).collect();
+                let values: Vec<&str> =
+                    s.enumeration.iter().flatten().map(String::as_str).collect();
                 parts.push(format!("one of {}", values.join(", ")));
             }
         }
@@ -220,7 +262,9 @@ fn signatures(client: &TokenStream) -> Result<BTreeMap<String, Signature>, Strin
     let file: syn::File = syn::parse2(client.clone()).map_err(|e| e.to_string())?;
     let mut out = BTreeMap::new();
     for item in &file.items {
-        let syn::Item::Impl(block) = item else { continue };
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
         let is_client = matches!(&*block.self_ty, syn::Type::Path(p) if p.path.is_ident("Client"));
         if !is_client || block.trait_.is_some() {
             continue;
@@ -243,7 +287,11 @@ fn signatures(client: &TokenStream) -> Result<BTreeMap<String, Signature>, Strin
                         syn::Pat::Ident(i) => i.ident.to_string(),
                         _ => return Err(format!("{}: unexpected parameter pattern", f.sig.ident)),
                     };
+                    // The client borrows its arguments; the server owns what it parsed.
                     let ty = match &*t.ty {
+                        syn::Type::Reference(r) if matches!(&*r.elem, syn::Type::Path(p) if p.path.is_ident("str")) => {
+                            syn::parse_quote!(::std::string::String)
+                        }
                         syn::Type::Reference(r) => (*r.elem).clone(),
                         other => other.clone(),
                     };
@@ -252,7 +300,13 @@ fn signatures(client: &TokenStream) -> Result<BTreeMap<String, Signature>, Strin
                 .collect::<Result<Vec<_>, String>>()?;
             let success = success_type(&f.sig.output)
                 .ok_or_else(|| format!("{}: cannot find the success type", f.sig.ident))?;
-            out.insert(f.sig.ident.to_string(), Signature { params, success: shared_type(success) });
+            out.insert(
+                f.sig.ident.to_string(),
+                Signature {
+                    params,
+                    success: shared_type(success),
+                },
+            );
         }
     }
     Ok(out)
@@ -260,7 +314,9 @@ fn signatures(client: &TokenStream) -> Result<BTreeMap<String, Signature>, Strin
 
 /// `T` of `Result<ResponseValue<T>, Error<E>>`.
 fn success_type(output: &syn::ReturnType) -> Option<syn::Type> {
-    let syn::ReturnType::Type(_, ty) = output else { return None };
+    let syn::ReturnType::Type(_, ty) = output else {
+        return None;
+    };
     let first_arg = |ty: &syn::Type| -> Option<syn::Type> {
         let syn::Type::Path(p) = ty else { return None };
         let syn::PathArguments::AngleBracketed(args) = &p.path.segments.last()?.arguments else {

@@ -9,11 +9,9 @@ use quote::{format_ident, quote};
 use super::guarded_in;
 use crate::spec::{Spec, SpecError};
 
-/// The model types, and for each named schema the Rust type that stands for it.
+/// The model types, and the names of all of them.
 pub struct Types {
     pub tokens: TokenStream,
-    /// (schema name in the spec, Rust type name), in spec order.
-    pub names: Vec<(String, String)>,
     /// Every type generated, named schemas and inline ones alike, sorted.
     pub all: Vec<String>,
 }
@@ -33,8 +31,8 @@ pub fn generate(spec: &Spec, api: &OpenAPI, shown: &str) -> Result<Types, SpecEr
     })?;
     let space = generator.get_type_space();
 
-    let known: std::collections::BTreeSet<String> =
-        space.iter_types().map(|t| t.name()).collect();
+    let known: std::collections::BTreeSet<String> = space.iter_types().map(|t| t.name()).collect();
+    // (schema name in the spec, Rust type name), in spec order.
     let mut names = Vec::new();
     let schemas = spec.api.components.iter().flat_map(|c| c.schemas.iter());
     for (schema, body) in schemas {
@@ -82,7 +80,6 @@ pub fn generate(spec: &Spec, api: &OpenAPI, shown: &str) -> Result<Types, SpecEr
     };
     Ok(Types {
         tokens,
-        names,
         all: known.into_iter().collect(),
     })
 }
