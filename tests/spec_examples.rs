@@ -1,6 +1,9 @@
 //! Every example in spec/openapi.yaml decodes into its generated type and encodes back to the
 //! same JSON. The test walks the spec, so a new example is checked without being listed here.
 
+mod common;
+
+use common::same_json as same;
 use serde_json::Value;
 
 const SCHEMAS: &str = "#/components/schemas/";
@@ -9,20 +12,6 @@ fn spec() -> Value {
     let text =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/spec/openapi.yaml")).unwrap();
     serde_yaml::from_str(&text).unwrap()
-}
-
-/// JSON equality that treats `1234567890` and `1234567890.0` as the same number.
-fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
-        }
-        _ => a == b,
-    }
 }
 
 /// Round-trips `value` through the type of schema `name`, returning a failure description.

@@ -5,6 +5,7 @@
 //! trait. The rest of this crate does not depend on the spec: the error type and its status
 //! table, bearer-token parsing, the JSON 404/405 answers and the panic guard.
 
+pub mod conformance;
 mod error;
 // Formatted by the generator, not by rustfmt, so that output is byte-stable.
 #[rustfmt::skip]
