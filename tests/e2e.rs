@@ -25,7 +25,11 @@ fn expect_error<T: std::fmt::Debug>(
     match result {
         Err(Error::ErrorResponse(answer)) => {
             assert_eq!(answer.status().as_u16(), status, "{operation}: {answer:?}");
-            assert_eq!(http_status(code).as_u16(), status, "table disagrees for {code}");
+            assert_eq!(
+                http_status(code).as_u16(),
+                status,
+                "table disagrees for {code}"
+            );
             assert_eq!(answer.code, code, "{operation}: {}", answer.message);
             let body = serde_json::to_value(answer.into_inner()).unwrap();
             assert_conforms(operation, status, &body);
@@ -48,7 +52,10 @@ async fn each_operation_returns_its_reference_example() {
     assert_eq!(device.status, SuccessStatus::Success);
     assert_eq!(device.summary.id.as_str(), DEVICE);
     assert_eq!(device.summary.title, "Chrome on macOS");
-    assert_eq!(device.summary.session_type, DeviceSummarySessionType::Browser);
+    assert_eq!(
+        device.summary.session_type,
+        DeviceSummarySessionType::Browser
+    );
     assert_eq!(device.summary.dynamic_client_details, None);
     let seen = device.summary.first_seen.as_ref().unwrap();
     assert_eq!(seen.asn.get(), 4764);
@@ -57,31 +64,54 @@ async fn each_operation_returns_its_reference_example() {
     assert_eq!(seen.remote_ip, Some(RemoteIp(IpAddr::from([127, 0, 0, 1]))));
     let json = serde_json::to_value(&device).unwrap();
     assert_conforms("fetch_device", 200, &json);
-    assert!(same_json(&json, &example("/api/v1/device/{device_id}", "browser")), "{json}");
+    assert!(
+        same_json(&json, &example("/api/v1/device/{device_id}", "browser")),
+        "{json}"
+    );
 
-    let session = b.fetch_session(&SESSION.parse().unwrap()).await.unwrap().into_inner();
+    let session = b
+        .fetch_session(&SESSION.parse().unwrap())
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(session.summary.status, SessionSummaryStatus::New);
     assert!(session.actions.revoke);
     let json = serde_json::to_value(&session).unwrap();
     assert_conforms("fetch_session", 200, &json);
-    assert!(same_json(&json, &example("/api/v1/session/{session_id}", "new")), "{json}");
+    assert!(
+        same_json(&json, &example("/api/v1/session/{session_id}", "new")),
+        "{json}"
+    );
 
-    let authflow = a.fetch_authflow(&AUTHFLOW.parse().unwrap()).await.unwrap().into_inner();
+    let authflow = a
+        .fetch_authflow(&AUTHFLOW.parse().unwrap())
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(authflow.summary.factor_names, ["password", "totp"]);
     assert_eq!(authflow.summary.required_email, None);
     let json = serde_json::to_value(&authflow).unwrap();
     assert_conforms("fetch_authflow", 200, &json);
-    assert!(same_json(&json, &example("/api/v1/authflow/{authflow_id}", "new")), "{json}");
+    assert!(
+        same_json(&json, &example("/api/v1/authflow/{authflow_id}", "new")),
+        "{json}"
+    );
 }
 
 #[tokio::test]
 async fn the_mcp_device_example_round_trips_with_its_nulls() {
     let url = base_url(start().await);
     let a = with_bearer(&url, TOKEN_A).unwrap();
-    let device = a.fetch_device(&"013xrzp12g3nqk8n7m2ywq4cgsfhbt0a".parse().unwrap()).await.unwrap();
+    let device = a
+        .fetch_device(&"013xrzp12g3nqk8n7m2ywq4cgsfhbt0a".parse().unwrap())
+        .await
+        .unwrap();
     let json = serde_json::to_value(device.into_inner()).unwrap();
     assert_conforms("fetch_device", 200, &json);
-    assert!(same_json(&json, &example("/api/v1/device/{device_id}", "mcp")), "{json}");
+    assert!(
+        same_json(&json, &example("/api/v1/device/{device_id}", "mcp")),
+        "{json}"
+    );
 }
 
 #[tokio::test]
@@ -90,13 +120,36 @@ async fn revoke_is_offered_until_a_session_is_revoked_or_complete() {
     let a = with_bearer(&url, TOKEN_A).unwrap();
     let b = with_bearer(&url, TOKEN_B).unwrap();
     let cases = [
-        (&b, "013xrzp12g3nqk8n6cq643dzvmxxqkfb", SessionSummaryStatus::Revoked, false),
-        (&a, "013xrzp12g3nqk8n4mnpzx45hy43kwjr", SessionSummaryStatus::Authenticated, true),
-        (&a, "013xrzp12g3nqk8np1xpa7z3dj8fssz5", SessionSummaryStatus::Complete, false),
+        (
+            &b,
+            "013xrzp12g3nqk8n6cq643dzvmxxqkfb",
+            SessionSummaryStatus::Revoked,
+            false,
+        ),
+        (
+            &a,
+            "013xrzp12g3nqk8n4mnpzx45hy43kwjr",
+            SessionSummaryStatus::Authenticated,
+            true,
+        ),
+        (
+            &a,
+            "013xrzp12g3nqk8np1xpa7z3dj8fssz5",
+            SessionSummaryStatus::Complete,
+            false,
+        ),
     ];
     for (client, id, status, revoke) in cases {
-        let session = client.fetch_session(&id.parse().unwrap()).await.unwrap().into_inner();
-        assert_eq!((session.summary.status, session.actions.revoke), (status, revoke), "{id}");
+        let session = client
+            .fetch_session(&id.parse().unwrap())
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            (session.summary.status, session.actions.revoke),
+            (status, revoke),
+            "{id}"
+        );
     }
 }
 
@@ -106,17 +159,37 @@ async fn missing_malformed_and_unknown_tokens_are_401() {
     let id = DEVICE.parse().unwrap();
 
     let anonymous = ClientBuilder::new(&url).build().unwrap();
-    let message = expect_error("fetch_device", anonymous.fetch_device(&id).await, 401, ErrorCode::NotAuthenticated);
-    assert!(message.contains("Authorization header is missing"), "{message}");
+    let message = expect_error(
+        "fetch_device",
+        anonymous.fetch_device(&id).await,
+        401,
+        ErrorCode::NotAuthenticated,
+    );
+    assert!(
+        message.contains("Authorization header is missing"),
+        "{message}"
+    );
 
     let malformed = with_bearer(&url, "two words").unwrap();
-    expect_error("fetch_device", malformed.fetch_device(&id).await, 401, ErrorCode::BadAuthtoken);
+    expect_error(
+        "fetch_device",
+        malformed.fetch_device(&id).await,
+        401,
+        ErrorCode::BadAuthtoken,
+    );
 
     let unknown = with_bearer(&url, "no-such-token").unwrap();
-    expect_error("fetch_session", unknown.fetch_session(&SESSION.parse().unwrap()).await, 401, ErrorCode::BadAuthtoken);
+    expect_error(
+        "fetch_session",
+        unknown.fetch_session(&SESSION.parse().unwrap()).await,
+        401,
+        ErrorCode::BadAuthtoken,
+    );
 
     // Auth comes first: an unauthenticated caller learns nothing about ids.
-    let raw = reqwest::get(format!("{url}/api/v1/device/not-an-id")).await.unwrap();
+    let raw = reqwest::get(format!("{url}/api/v1/device/not-an-id"))
+        .await
+        .unwrap();
     assert_eq!(raw.status().as_u16(), 401);
 }
 
@@ -145,7 +218,11 @@ async fn a_bad_id_is_400_naming_the_parameter() {
         assert!(message.contains("e.g. 013xrzp12g3nqk8n"), "{message}");
     }
     // The client refuses to build such a request in the first place.
-    assert!("013XRZP12G3NQK8NYVK0XWZCB2GZP8Z1".parse::<authapi_client::types::DeviceId>().is_err());
+    assert!(
+        "013XRZP12G3NQK8NYVK0XWZCB2GZP8Z1"
+            .parse::<authapi_client::types::DeviceId>()
+            .is_err()
+    );
 }
 
 #[tokio::test]
@@ -154,26 +231,53 @@ async fn unknown_ids_and_other_accounts_ids_are_the_same_404() {
     let a = with_bearer(&url, TOKEN_A).unwrap();
 
     let missing = "013xrzp12g3nqk8nss6ys3c4dwa7n360";
-    let message = expect_error("fetch_session", a.fetch_session(&missing.parse().unwrap()).await, 404, ErrorCode::NotFound);
+    let message = expect_error(
+        "fetch_session",
+        a.fetch_session(&missing.parse().unwrap()).await,
+        404,
+        ErrorCode::NotFound,
+    );
     assert_eq!(message, format!("session {missing} not found"));
 
     // SESSION belongs to account B.
-    let message = expect_error("fetch_session", a.fetch_session(&SESSION.parse().unwrap()).await, 404, ErrorCode::NotFound);
+    let message = expect_error(
+        "fetch_session",
+        a.fetch_session(&SESSION.parse().unwrap()).await,
+        404,
+        ErrorCode::NotFound,
+    );
     assert_eq!(message, format!("session {SESSION} not found"));
 
     let b = with_bearer(&url, TOKEN_B).unwrap();
-    expect_error("fetch_device", b.fetch_device(&DEVICE.parse().unwrap()).await, 404, ErrorCode::NotFound);
-    expect_error("fetch_authflow", b.fetch_authflow(&AUTHFLOW.parse().unwrap()).await, 404, ErrorCode::NotFound);
+    expect_error(
+        "fetch_device",
+        b.fetch_device(&DEVICE.parse().unwrap()).await,
+        404,
+        ErrorCode::NotFound,
+    );
+    expect_error(
+        "fetch_authflow",
+        b.fetch_authflow(&AUTHFLOW.parse().unwrap()).await,
+        404,
+        ErrorCode::NotFound,
+    );
 }
 
 #[tokio::test]
 async fn a_token_without_the_kind_is_403() {
     let url = base_url(start().await);
     let devices_only = with_bearer(&url, TOKEN_DEVICES_ONLY).unwrap();
-    assert!(devices_only.fetch_device(&DEVICE.parse().unwrap()).await.is_ok());
+    assert!(
+        devices_only
+            .fetch_device(&DEVICE.parse().unwrap())
+            .await
+            .is_ok()
+    );
     let message = expect_error(
         "fetch_authflow",
-        devices_only.fetch_authflow(&AUTHFLOW.parse().unwrap()).await,
+        devices_only
+            .fetch_authflow(&AUTHFLOW.parse().unwrap())
+            .await,
         403,
         ErrorCode::NotPermitted,
     );
@@ -185,7 +289,11 @@ async fn unknown_routes_and_wrong_methods_answer_json() {
     let url = base_url(start().await);
     let http = reqwest::Client::new();
 
-    let answer = http.get(format!("{url}/api/v1/nothing/here")).send().await.unwrap();
+    let answer = http
+        .get(format!("{url}/api/v1/nothing/here"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(answer.status().as_u16(), 404);
     let body: Value = answer.json().await.unwrap();
     Conformance::get().check_schema("Error", &body).unwrap();
@@ -216,8 +324,18 @@ async fn unknown_routes_and_wrong_methods_answer_json() {
 #[tokio::test]
 async fn the_spec_is_served() {
     let url = base_url(start().await);
-    let json: Value = reqwest::get(format!("{url}/openapi.json")).await.unwrap().json().await.unwrap();
+    let json: Value = reqwest::get(format!("{url}/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(json, spec());
-    let yaml = reqwest::get(format!("{url}/openapi.yaml")).await.unwrap().text().await.unwrap();
+    let yaml = reqwest::get(format!("{url}/openapi.yaml"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(yaml, authapi_stubs::SPEC_YAML);
 }

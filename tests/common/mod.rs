@@ -39,7 +39,8 @@ pub fn spec() -> Value {
 
 /// The example `name` of the 200 answer of the operation at `path`.
 pub fn example(path: &str, name: &str) -> Value {
-    spec()["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["examples"][name]["value"]
+    spec()["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["examples"]
+        [name]["value"]
         .clone()
 }
 
@@ -54,9 +55,13 @@ pub fn assert_conforms(operation: &str, status: u16, body: &Value) {
 pub fn same_json(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y)),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y))
+        }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
         }
         _ => a == b,
     }

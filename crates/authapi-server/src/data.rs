@@ -209,12 +209,14 @@ mod tests {
 
     #[test]
     fn a_bad_field_is_named_with_its_record() {
-        let text = DEFAULT_DATA.replacen("country_code: AU", "country_code: au", 1);
+        let text = DEFAULT_DATA.replacen("remote_ip: 2001:db8::1", "remote_ip: 2001:db8::zz", 1);
         let err = Dataset::parse("d.yaml", &text, Format::Yaml)
             .unwrap_err()
             .to_string();
         assert!(
-            err.starts_with("d.yaml: devices[0] (id 013xrzp12g3nqk8nyvk0xwzcb2gzp8z1): first_seen.country_code: "),
+            err.starts_with(
+                "d.yaml: devices[2] (id 013xrzp12g3nqk8nm9s346q3d25vt4f5): first_seen.remote_ip: "
+            ),
             "{err}"
         );
     }

@@ -1,5 +1,6 @@
 //! `authapi-server`: the stub server's command line.
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,6 +53,7 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
 
     let (data, source) = match &args.data {
@@ -110,14 +112,15 @@ async fn serve(args: Args, data: Dataset, source: String) -> ExitCode {
             ))
         })
         .unwrap_or_else(|| format!("curl http://{addr}/openapi.json"));
-    println!(
-        "authapi-server listening on http://{addr} with {} devices, {} sessions, {} authflows and {} tokens from {source}",
+    // Whoever started the server may have closed its stdout; that is no reason to stop serving.
+    let _ = writeln!(
+        std::io::stdout(),
+        "authapi-server listening on http://{addr} with {} devices, {} sessions, {} authflows and {} tokens from {source}\ntry: {example}",
         data.devices.len(),
         data.sessions.len(),
         data.authflows.len(),
         data.tokens.len() + args.tokens.len(),
     );
-    println!("try: {example}");
 
     let app = authapi_server::app(data, args.tokens);
     let served = axum::serve(listener, app)

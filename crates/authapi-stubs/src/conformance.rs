@@ -31,7 +31,9 @@ impl Conformance {
                 jsonschema::options()
                     .should_validate_formats(true)
                     .build(&root)
-                    .unwrap_or_else(|e| panic!("schema {name} of schema.json does not compile: {e}"))
+                    .unwrap_or_else(|e| {
+                        panic!("schema {name} of schema.json does not compile: {e}")
+                    })
             });
         }
         Self { validators }
@@ -83,8 +85,16 @@ mod tests {
         let good = json!({"status": "error", "code": "not_found", "message": "m"});
         assert_eq!(c.check("fetch_device", 404, &good), Ok(()));
         let bad = json!({"status": "error", "code": "nope", "message": "m"});
-        assert!(c.check("fetch_device", 404, &bad).unwrap_err().contains("at /code"));
-        assert!(c.check("fetch_device", 418, &good).unwrap_err().contains("not documented"));
+        assert!(
+            c.check("fetch_device", 404, &bad)
+                .unwrap_err()
+                .contains("at /code")
+        );
+        assert!(
+            c.check("fetch_device", 418, &good)
+                .unwrap_err()
+                .contains("not documented")
+        );
     }
 
     #[test]
