@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 
 use authapi_server::data::Dataset;
+use authapi_server::serve::{Limits, serve};
 use authapi_stubs::conformance::Conformance;
 use serde_json::Value;
 
@@ -25,7 +26,8 @@ pub async fn start() -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = authapi_server::app(Dataset::embedded().unwrap(), Vec::new());
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let limits = Limits::default();
+    tokio::spawn(serve(listener, app, limits, std::future::pending()));
     addr
 }
 

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod data;
+pub mod serve;
 pub mod store;
 pub mod tokens;
 

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use authapi_server::data::{Dataset, Kind, TokenGrant};
+use authapi_server::serve::{Limits, serve};
 use clap::Parser;
 
 /// A stub server of the authapi API that answers like the real one from in-memory data.
@@ -78,10 +79,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(serve(args, data, source))
+    runtime.block_on(run(args, data, source))
 }
 
-async fn serve(args: Args, data: Dataset, source: String) -> ExitCode {
+async fn run(args: Args, data: Dataset, source: String) -> ExitCode {
     let mut addr = args.listen;
     if let Some(port) = args.port {
         addr.set_port(port);
@@ -123,19 +124,9 @@ async fn serve(args: Args, data: Dataset, source: String) -> ExitCode {
     );
 
     let app = authapi_server::app(data, args.tokens);
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
-    match served {
-        Ok(()) => {
-            eprintln!("authapi-server stopped");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: the server failed: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    serve(listener, app, Limits::default(), shutdown_signal()).await;
+    eprintln!("authapi-server stopped");
+    ExitCode::SUCCESS
 }
 
 /// Resolves on Ctrl-C or SIGTERM; in-flight requests then finish before the server exits.
