@@ -29,6 +29,11 @@ struct Args {
     /// Repeatable; the environment variable takes a comma-separated list.
     #[arg(long = "token", env = "AUTHAPI_TOKENS", value_delimiter = ',', value_parser = parse_token)]
     tokens: Vec<TokenGrant>,
+
+    /// Checks every answer against the spec before sending it (always on in debug builds); an
+    /// answer that does not match is logged and replaced by 500 unexpected.
+    #[arg(long, env = "AUTHAPI_CHECK_RESPONSES")]
+    check_responses: bool,
 }
 
 fn parse_token(arg: &str) -> Result<TokenGrant, String> {
@@ -123,6 +128,9 @@ async fn run(args: Args, data: Dataset, source: String) -> ExitCode {
         data.tokens.len() + args.tokens.len(),
     );
 
+    if args.check_responses {
+        authapi_stubs::support::check_responses(true);
+    }
     let app = authapi_server::app(data, args.tokens);
     serve(listener, app, Limits::default(), shutdown_signal()).await;
     eprintln!("authapi-server stopped");

@@ -40,7 +40,12 @@ impl Default for Limits {
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves, then lets in-flight requests finish.
-pub async fn serve(listener: TcpListener, app: Router, limits: Limits, shutdown: impl Future<Output = ()>) {
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    limits: Limits,
+    shutdown: impl Future<Output = ()>,
+) {
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         .max_buf_size(limits.max_head_bytes)
@@ -70,7 +75,8 @@ pub async fn serve(listener: TcpListener, app: Router, limits: Limits, shutdown:
             }
         };
         let _ = stream.set_nodelay(true);
-        let connection = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
+        let connection =
+            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             // A client that goes away mid-request is routine, not an error of the server.
@@ -80,7 +86,10 @@ pub async fn serve(listener: TcpListener, app: Router, limits: Limits, shutdown:
     }
 
     drop(listener);
-    if tokio::time::timeout(limits.shutdown_grace, graceful.shutdown()).await.is_err() {
+    if tokio::time::timeout(limits.shutdown_grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
         tracing::warn!("some connections were still busy when the shutdown grace period ended");
     }
 }

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use authapi_types::ErrorCode;
 use axum::extract::Path;
@@ -15,6 +16,7 @@ use axum::{Json, Router};
 use serde::Serialize;
 use tower_http::catch_panic::CatchPanicLayer;
 
+use crate::conformance::Conformance;
 use crate::{Api, ApiError};
 
 /// Path parameters by name, as the router captured them.
@@ -87,11 +89,45 @@ fn echo(value: &str) -> String {
     }
 }
 
-/// 200 with the JSON body, or the error's status and body.
-pub fn respond<T: Serialize>(_operation: &'static str, result: Result<T, ApiError>) -> Response {
-    match result {
-        Ok(body) => Json(body).into_response(),
-        Err(e) => e.into_response(),
+/// Whether answers are checked against the spec before they are sent; on in debug builds.
+static CHECK_RESPONSES: AtomicBool = AtomicBool::new(cfg!(debug_assertions));
+
+/// Turns the check of every answer against the spec on or off, for the whole process.
+pub fn check_responses(enabled: bool) {
+    CHECK_RESPONSES.store(enabled, Ordering::Relaxed);
+}
+
+/// 200 with the JSON body, or the error's status and body. With [`check_responses`] on, an
+/// answer that does not match the spec is logged and replaced by 500 `unexpected`, so that
+/// drift between data and spec shows at once rather than in a client.
+pub fn respond<T: Serialize>(operation: &'static str, result: Result<T, ApiError>) -> Response {
+    if !CHECK_RESPONSES.load(Ordering::Relaxed) {
+        return match result {
+            Ok(body) => Json(body).into_response(),
+            Err(e) => e.into_response(),
+        };
+    }
+    let (status, body) = match result {
+        Ok(body) => (StatusCode::OK, serde_json::to_value(body)),
+        Err(e) => (e.status(), serde_json::to_value(e.body())),
+    };
+    let checked = body
+        .map_err(|e| format!("cannot encode the answer: {e}"))
+        .and_then(|body| {
+            Conformance::get()
+                .check(operation, status.as_u16(), &body)
+                .map(|()| body)
+        });
+    match checked {
+        Ok(body) => (status, Json(body)).into_response(),
+        Err(mismatch) => {
+            tracing::error!(operation, status = status.as_u16(), %mismatch, "answer does not match the spec");
+            ApiError::new(
+                ErrorCode::Unexpected,
+                "the server's answer did not match the API spec; the mismatch is logged",
+            )
+            .into_response()
+        }
     }
 }
 
