@@ -15,6 +15,7 @@ const PYTHON_PACKAGES: &[&str] = &[
     "openapi-spec-validator==0.9.0",
     "openapi-schema-validator==0.9.0",
     "PyYAML==6.0.3",
+    "schemathesis==4.32.5",
 ];
 
 pub fn run(root: &Path) -> Result<()> {
@@ -48,6 +49,9 @@ pub fn run(root: &Path) -> Result<()> {
                 .current_dir(root),
         )
     })?;
+    step("conformance (schemathesis)", || {
+        crate::conformance::run(root)
+    })?;
     eprintln!("ci: all checks passed");
     Ok(())
 }
@@ -63,7 +67,7 @@ fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
     Ok(())
 }
 
-fn cargo(root: &Path, args: &[&str]) -> Result<()> {
+pub fn cargo(root: &Path, args: &[&str]) -> Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     run_cmd(Command::new(cargo).args(args).current_dir(root))
 }

@@ -3,6 +3,7 @@
 
 pub mod ci;
 pub mod codegen;
+pub mod conformance;
 pub mod spec;
 
 use std::path::{Path, PathBuf};

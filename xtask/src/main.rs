@@ -7,7 +7,9 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   codegen          regenerate crates/*/src/generated.rs from spec/openapi.yaml
   codegen --check  fail, naming each stale file, if the generated code is out of date
-  ci               every check CI runs: fmt, codegen --check, clippy, tests, spec validation";
+  conformance      schemathesis against the release-built stub server
+  ci               every check CI runs: fmt, codegen --check, clippy, tests, spec validation,
+                   conformance";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -17,6 +19,7 @@ fn main() -> ExitCode {
         ["codegen"] => xtask::codegen::run(&root, false),
         ["codegen", "--check"] => xtask::codegen::run(&root, true),
         ["ci"] => xtask::ci::run(&root),
+        ["conformance"] => xtask::conformance::run(&root),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())
