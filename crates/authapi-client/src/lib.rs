@@ -33,6 +33,35 @@ pub type Error = progenitor_client::Error<types::Error>;
 /// How long a request may take, start to end, unless [`ClientBuilder::timeout`] says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 
+/// Every answer the spec documents is JSON. An answer that is not (a proxy's HTML error page,
+/// a plain-text 502) fails with its status and content type, instead of as a JSON decoding
+/// error that no longer says which status came back.
+impl progenitor_client::ClientHooks for Client {
+    async fn post<E>(
+        &self,
+        result: &reqwest::Result<reqwest::Response>,
+        _info: &progenitor_client::OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        let Ok(response) = result else { return Ok(()) };
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let is_json = content_type
+            .as_deref()
+            .and_then(|ct| ct.split(';').next())
+            .is_some_and(|ct| ct.trim().eq_ignore_ascii_case("application/json"));
+        if is_json {
+            return Ok(());
+        }
+        Err(progenitor_client::Error::Custom(format!(
+            "HTTP {}: the answer is {}, not application/json",
+            response.status(),
+            content_type.map_or("without a content type".into(), |ct| format!("{ct:?}")),
+        )))
+    }
+}
+
 /// Why a client could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
