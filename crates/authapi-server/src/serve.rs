@@ -31,7 +31,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_connections: 1024,
-            max_head_bytes: 64 * 1024,
+            max_head_bytes: 128 * 1024,
             max_headers: 100,
             header_read_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(10),

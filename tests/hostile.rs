@@ -1,0 +1,224 @@
+//! Hostile and malformed requests against the real server: each gets its documented status and
+//! JSON error body, and the server answers normally afterwards.
+
+mod common;
+
+use std::net::SocketAddr;
+
+use authapi_stubs::conformance::Conformance;
+use common::*;
+
+const AUTH_A: &[u8] = b"Authorization: Bearer dev-token";
+
+/// Asserts a JSON error answer with `status` and `code`.
+fn assert_error(answer: &RawAnswer, status: u16, code: &str, what: &str) {
+    assert_eq!(answer.status, status, "{what}: {answer:?}");
+    assert_eq!(
+        answer.header("content-type"),
+        Some("application/json"),
+        "{what}"
+    );
+    let body = answer.json();
+    Conformance::get()
+        .check_schema("Error", &body)
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert_eq!(body["code"], code, "{what}: {body}");
+}
+
+async fn still_serving(addr: SocketAddr) {
+    let answer = raw(addr, &get(&format!("/api/v1/device/{DEVICE}"), &[AUTH_A])).await;
+    assert_eq!(
+        answer.status, 200,
+        "the server stopped answering: {answer:?}"
+    );
+}
+
+#[tokio::test]
+async fn malformed_ids_are_400_invalid_value() {
+    let addr = start().await;
+    // The longest id a URI can carry: the HTTP layer takes URIs up to 65,534 bytes.
+    let long = "0".repeat(65_534 - "/api/v1/device/".len());
+    let cases = [
+        ("013xrzp12g3nqk8nyvk0xwzcb2gzp8z", "31 characters"),
+        ("013xrzp12g3nqk8nyvk0xwzcb2gzp8z1a", "33 characters"),
+        ("013XRZP12G3NQK8NYVK0XWZCB2GZP8Z1", "upper case"),
+        ("013xrzp12g3nqk8nyvk0xwzcb2gzp8zi", "letter i"),
+        ("013xrzp12g3nqk8nyvk0xwzcb2gzp8zl", "letter l"),
+        ("013xrzp12g3nqk8nyvk0xwzcb2gzp8zo", "letter o"),
+        ("013xrzp12g3nqk8nyvk0xwzcb2gzp8zu", "letter u"),
+        (
+            "813xrzp12g3nqk8nyvk0xwzcb2gzp8z1",
+            "first character above 7",
+        ),
+        ("013xrzp12g3nqk8nyvk0xwzcb2gzp8%C3%A9", "non-ASCII"),
+        (
+            "%E2%80%8B13xrzp12g3nqk8nyvk0xwzcb2gzp8z1",
+            "zero-width space",
+        ),
+        (
+            "013xrzp12g3nqk8n%2Fvk0xwzcb2gzp8z1",
+            "percent-encoded slash",
+        ),
+        ("..", "dots"),
+        ("%2e%2e", "percent-encoded dots"),
+        ("%00", "NUL"),
+        (long.as_str(), "nearly 64 KiB"),
+    ];
+    for (id, what) in cases {
+        let answer = raw(addr, &get(&format!("/api/v1/device/{id}"), &[AUTH_A])).await;
+        assert_error(&answer, 400, "invalid_value", what);
+        let message = answer.json()["message"].as_str().unwrap().to_string();
+        assert!(message.starts_with("device_id: "), "{what}: {message}");
+        assert!(
+            message.len() < 400,
+            "{what}: the message echoes too much: {} bytes",
+            message.len()
+        );
+    }
+    // A longer URI is refused by the HTTP layer itself, with 414 and no body.
+    let answer = raw(
+        addr,
+        &get(
+            &format!("/api/v1/device/{}", "0".repeat(64 * 1024)),
+            &[AUTH_A],
+        ),
+    )
+    .await;
+    assert_eq!(answer.status, 414, "{answer:?}");
+
+    // Not valid UTF-8 once decoded: the path itself is refused, still as JSON.
+    let answer = raw(addr, &get("/api/v1/device/%FF%FE", &[AUTH_A])).await;
+    assert_error(
+        &answer,
+        400,
+        "invalid_value",
+        "percent-encoded invalid UTF-8",
+    );
+    still_serving(addr).await;
+}
+
+#[tokio::test]
+async fn paths_without_an_id_are_404() {
+    let addr = start().await;
+    for path in [
+        "/api/v1/device/",
+        "/api/v1/device",
+        &format!("/api/v1/device/{DEVICE}/"),
+        "/api/v1/device//x",
+    ] {
+        let answer = raw(addr, &get(path, &[AUTH_A])).await;
+        assert_error(&answer, 404, "not_found", path);
+    }
+    still_serving(addr).await;
+}
+
+#[tokio::test]
+async fn bad_authorization_headers_are_401() {
+    let addr = start().await;
+    let path = format!("/api/v1/device/{DEVICE}");
+    let long = [b"Authorization: Bearer ".as_slice(), &[b'a'; 16 * 1024]].concat();
+    let cases: [(&[u8], &str, &str); 7] = [
+        (b"Authorization:", "bad_authtoken", "empty"),
+        (
+            b"Authorization: Bearer",
+            "bad_authtoken",
+            "Bearer without a token",
+        ),
+        (
+            b"Authorization: Bearer ",
+            "bad_authtoken",
+            "Bearer and a space",
+        ),
+        (
+            b"Authorization: Basic ZGV2LXRva2VuOg==",
+            "bad_authtoken",
+            "another scheme",
+        ),
+        (
+            b"Authorization: Bearer \xff\xfe\x80",
+            "bad_authtoken",
+            "non-UTF-8 bytes",
+        ),
+        (&long, "bad_authtoken", "16 KiB token"),
+        (
+            b"X-Authorization: Bearer dev-token",
+            "not_authenticated",
+            "no Authorization header",
+        ),
+    ];
+    for (header, code, what) in cases {
+        let answer = raw(addr, &get(&path, &[header])).await;
+        assert_error(&answer, 401, code, what);
+    }
+    still_serving(addr).await;
+}
+
+#[tokio::test]
+async fn large_heads_bodies_and_other_methods() {
+    let addr = start().await;
+    let path = format!("/api/v1/device/{DEVICE}");
+
+    // 32 KiB of headers in all is served.
+    let filler: Vec<Vec<u8>> = (0..32)
+        .map(|i| format!("X-Filler-{i}: {}", "f".repeat(1000)).into_bytes())
+        .collect();
+    let mut headers: Vec<&[u8]> = filler.iter().map(Vec::as_slice).collect();
+    headers.push(AUTH_A);
+    assert_eq!(raw(addr, &get(&path, &headers)).await.status, 200);
+
+    // A head over the limit (128 KiB) is refused by the HTTP layer with 431.
+    let huge = format!("X-Huge: {}", "h".repeat(200 * 1024)).into_bytes();
+    assert_eq!(raw(addr, &get(&path, &[&huge, AUTH_A])).await.status, 431);
+
+    // A body on a GET is ignored.
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer dev-token\r\nContent-Length: 11\r\nConnection: close\r\n\r\nhello there"
+    );
+    let answer = raw(addr, request.as_bytes()).await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.json()["summary"]["id"], DEVICE);
+
+    // HEAD: the GET's status and headers, no body.
+    let request = format!(
+        "HEAD {path} HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer dev-token\r\nConnection: close\r\n\r\n"
+    );
+    let answer = raw(addr, request.as_bytes()).await;
+    assert_eq!(answer.status, 200);
+    assert!(answer.body.is_empty());
+
+    // OPTIONS and other methods: 405 with Allow and the JSON error body.
+    for method in ["OPTIONS", "POST", "PUT", "DELETE", "PATCH"] {
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        let answer = raw(addr, request.as_bytes()).await;
+        assert_error(&answer, 405, "bad_request", method);
+        assert_eq!(answer.header("allow"), Some("GET,HEAD"), "{method}");
+    }
+    still_serving(addr).await;
+}
+
+#[tokio::test]
+async fn garbage_and_half_requests_do_not_hurt_the_server() {
+    let addr = start().await;
+    for garbage in [
+        &b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"[..],
+        b"NOT HTTP AT ALL\r\n\r\n",
+        b"GET / HTTP/9.9\r\n\r\n",
+    ] {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        tokio::io::AsyncWriteExt::write_all(&mut stream, garbage)
+            .await
+            .unwrap();
+        let mut sink = Vec::new();
+        let _ = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            tokio::io::AsyncReadExt::read_to_end(&mut stream, &mut sink),
+        )
+        .await
+        .expect("the server kept a garbage connection open");
+    }
+    // A client that opens a connection and says nothing does not block others.
+    let _idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+    still_serving(addr).await;
+}

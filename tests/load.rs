@@ -1,0 +1,131 @@
+//! Load without loss: 64 connections send 20 000 mixed requests, valid and invalid, and every
+//! single answer is the right one. Bounded in count and time; loopback only.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+const CONNECTIONS: usize = 64;
+const REQUESTS: usize = 20_000;
+const DEADLINE: Duration = Duration::from_secs(120);
+
+/// (path, token, expected status, expected code or id in the body)
+const MIX: &[(&str, &str, u16, &str)] = &[
+    (
+        "/api/v1/device/013xrzp12g3nqk8nyvk0xwzcb2gzp8z1",
+        TOKEN_A,
+        200,
+        "013xrzp12g3nqk8nyvk0xwzcb2gzp8z1",
+    ),
+    (
+        "/api/v1/session/013xrzp12g3nqk8nkv4y96wrbzje9dsr",
+        TOKEN_B,
+        200,
+        "013xrzp12g3nqk8nkv4y96wrbzje9dsr",
+    ),
+    (
+        "/api/v1/authflow/013xrzp12g3nqk8nqprv12gz6v99a2v4",
+        TOKEN_A,
+        200,
+        "013xrzp12g3nqk8nqprv12gz6v99a2v4",
+    ),
+    (
+        "/api/v1/device/013xrzp12g3nqk8nyvk0xwzcb2gzp8z1",
+        "wrong-token",
+        401,
+        "bad_authtoken",
+    ),
+    ("/api/v1/device/not-an-id", TOKEN_A, 400, "invalid_value"),
+    (
+        "/api/v1/device/013xrzp12g3nqk8nss6ys3c4dwa7n360",
+        TOKEN_A,
+        404,
+        "not_found",
+    ),
+    (
+        "/api/v1/session/013xrzp12g3nqk8nkv4y96wrbzje9dsr",
+        TOKEN_A,
+        404,
+        "not_found",
+    ),
+    (
+        "/api/v1/session/013xrzp12g3nqk8nkv4y96wrbzje9dsr",
+        TOKEN_DEVICES_ONLY,
+        403,
+        "not_permitted",
+    ),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_answer_under_load_is_right() {
+    let url = base_url(start().await);
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONNECTIONS)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+
+    let workers: Vec<_> = (0..CONNECTIONS)
+        .map(|_| {
+            let (http, url, next) = (http.clone(), url.clone(), next.clone());
+            tokio::spawn(async move {
+                let mut wrong = Vec::new();
+                loop {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    if n >= REQUESTS {
+                        return wrong;
+                    }
+                    let (path, token, status, marker) = MIX[n % MIX.len()];
+                    let answer = http.get(format!("{url}{path}")).bearer_auth(token).send().await;
+                    let outcome = match answer {
+                        Err(e) => Err(format!("request {n} {path}: {e}")),
+                        Ok(answer) => {
+                            let got = answer.status().as_u16();
+                            let body = answer.text().await.unwrap_or_default();
+                            if got == status && body.contains(&format!("\"{marker}\"")) {
+                                Ok(())
+                            } else {
+                                Err(format!("request {n} {path}: expected {status} {marker}, got {got} {body}"))
+                            }
+                        }
+                    };
+                    if let Err(e) = outcome {
+                        wrong.push(e);
+                    }
+                }
+            })
+        })
+        .collect();
+
+    let all = tokio::time::timeout(DEADLINE, futures_join(workers))
+        .await
+        .expect("the load test ran past its deadline");
+    let wrong: Vec<String> = all.into_iter().flatten().collect();
+    let elapsed = started.elapsed();
+    eprintln!(
+        "{REQUESTS} requests on {CONNECTIONS} connections in {:.2}s ({:.0} per second), {} wrong",
+        elapsed.as_secs_f64(),
+        REQUESTS as f64 / elapsed.as_secs_f64(),
+        wrong.len()
+    );
+    assert!(
+        wrong.is_empty(),
+        "{} wrong answers, first: {:?}",
+        wrong.len(),
+        &wrong[..wrong.len().min(5)]
+    );
+}
+
+async fn futures_join(handles: Vec<tokio::task::JoinHandle<Vec<String>>>) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for handle in handles {
+        out.push(handle.await.expect("a load worker panicked"));
+    }
+    out
+}
