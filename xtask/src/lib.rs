@@ -1,6 +1,7 @@
 //! Project automation for the authapi workspace, as a library so that its tests can call the
 //! generator in memory.
 
+pub mod bench;
 pub mod ci;
 pub mod codegen;
 pub mod conformance;

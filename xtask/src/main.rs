@@ -8,6 +8,8 @@ commands:
   codegen          regenerate crates/*/src/generated.rs from spec/openapi.yaml
   codegen --check  fail, naming each stale file, if the generated code is out of date
   conformance      schemathesis against the release-built stub server
+  bench [--quick]  the stub server against a bare axum baseline, footprint, data scaling,
+                   codegen speed; figures in target/bench/summary.json
   ci               every check CI runs: fmt, codegen --check, clippy, tests, spec validation,
                    conformance";
 
@@ -20,6 +22,8 @@ fn main() -> ExitCode {
         ["codegen", "--check"] => xtask::codegen::run(&root, true),
         ["ci"] => xtask::ci::run(&root),
         ["conformance"] => xtask::conformance::run(&root),
+        ["bench"] => xtask::bench::run(&root, false),
+        ["bench", "--quick"] => xtask::bench::run(&root, true),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())

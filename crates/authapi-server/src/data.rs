@@ -94,17 +94,39 @@ impl Dataset {
             source_name: name.to_string(),
             message,
         };
-        let value: Value = match format {
+        // Straight into the typed records, with no document tree in between: a million
+        // records must load in little more memory than the records themselves.
+        let parsed: Result<Dataset, (String, String)> = match format {
             Format::Json => {
-                serde_json::from_str(text).map_err(|e| fail(format!("not valid JSON: {e}")))?
+                let mut json = serde_json::Deserializer::from_str(text);
+                match serde_path_to_error::deserialize(&mut json) {
+                    Ok(dataset) => json
+                        .end()
+                        .map(|()| dataset)
+                        .map_err(|e| (String::new(), e.to_string())),
+                    Err(e) => Err((e.path().to_string(), e.into_inner().to_string())),
+                }
             }
             Format::Yaml => {
-                serde_yaml::from_str(text).map_err(|e| fail(format!("not valid YAML: {e}")))?
+                serde_path_to_error::deserialize(serde_yaml::Deserializer::from_str(text))
+                    .map_err(|e| (e.path().to_string(), e.into_inner().to_string()))
             }
         };
-        let dataset: Dataset = serde_path_to_error::deserialize(&value).map_err(|e| {
-            let path = e.path().to_string();
-            fail(format!("{}: {}", describe(&value, &path), e.inner()))
+        let dataset = parsed.map_err(|(path, error)| {
+            // Only now is the document parsed as a tree, to name the failing record by its id.
+            let tree: Option<Value> = match format {
+                Format::Json => serde_json::from_str(text).ok(),
+                Format::Yaml => serde_yaml::from_str(text).ok(),
+            };
+            let place = match (&tree, path.as_str()) {
+                (_, "." | "") => None,
+                (Some(tree), path) => Some(describe(tree, path)),
+                (None, path) => Some(path.to_string()),
+            };
+            match place {
+                Some(place) => fail(format!("{place}: {error}")),
+                None => fail(error),
+            }
         })?;
         dataset.check().map_err(fail)?;
         Ok(dataset)
