@@ -8,7 +8,7 @@ use authapi_client::types::{
     Timestamp,
 };
 use authapi_client::{Error, with_bearer};
-use authapi_stubs::{Api, ApiError};
+use authapi_stubs::{Api, ApiError, Reply};
 
 /// Panics on its first call of each operation; answers not_found after that.
 #[derive(Default)]
@@ -17,7 +17,7 @@ struct Flaky {
 }
 
 impl Flaky {
-    fn answer<T>(&self) -> Result<T, ApiError> {
+    fn answer<T>(&self) -> Result<Reply<T>, ApiError> {
         if self.calls.fetch_add(1, Ordering::SeqCst) == 0 {
             panic!("deliberate failure in a handler");
         }
@@ -32,15 +32,23 @@ impl Api for Flaky {
         Ok(())
     }
 
-    async fn fetch_device(&self, _: &(), _: DeviceId) -> Result<DeviceResponse, ApiError> {
+    async fn fetch_device(&self, _: &(), _: DeviceId) -> Result<Reply<DeviceResponse>, ApiError> {
         self.answer()
     }
 
-    async fn fetch_session(&self, _: &(), _: SessionId) -> Result<SessionResponse, ApiError> {
+    async fn fetch_session(
+        &self,
+        _: &(),
+        _: SessionId,
+    ) -> Result<Reply<SessionResponse>, ApiError> {
         self.answer()
     }
 
-    async fn fetch_authflow(&self, _: &(), _: AuthflowId) -> Result<AuthflowResponse, ApiError> {
+    async fn fetch_authflow(
+        &self,
+        _: &(),
+        _: AuthflowId,
+    ) -> Result<Reply<AuthflowResponse>, ApiError> {
         self.answer()
     }
 }
@@ -87,20 +95,28 @@ impl Api for Drifting {
         Ok(())
     }
 
-    async fn fetch_device(&self, _: &(), _: DeviceId) -> Result<DeviceResponse, ApiError> {
+    async fn fetch_device(&self, _: &(), _: DeviceId) -> Result<Reply<DeviceResponse>, ApiError> {
         let spec: serde_json::Value = serde_json::from_str(authapi_stubs::SPEC_JSON).unwrap();
         let example = &spec["paths"]["/api/v1/device/{device_id}"]["get"]["responses"]["200"]["content"]
             ["application/json"]["examples"]["browser"]["value"];
         let mut device: DeviceResponse = serde_json::from_value(example.clone()).unwrap();
         device.summary.first_seen.as_mut().unwrap().at = Timestamp(f64::NAN);
-        Ok(device)
+        Ok(device.into())
     }
 
-    async fn fetch_session(&self, _: &(), _: SessionId) -> Result<SessionResponse, ApiError> {
+    async fn fetch_session(
+        &self,
+        _: &(),
+        _: SessionId,
+    ) -> Result<Reply<SessionResponse>, ApiError> {
         Err(ApiError::new(ErrorCode::NotFound, "nothing here"))
     }
 
-    async fn fetch_authflow(&self, _: &(), _: AuthflowId) -> Result<AuthflowResponse, ApiError> {
+    async fn fetch_authflow(
+        &self,
+        _: &(),
+        _: AuthflowId,
+    ) -> Result<Reply<AuthflowResponse>, ApiError> {
         Err(ApiError::new(ErrorCode::NotFound, "nothing here"))
     }
 }

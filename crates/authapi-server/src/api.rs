@@ -1,13 +1,12 @@
 //! The stub server's answers: the generated `Api` trait over a `Store` and the known tokens.
 
-use authapi_stubs::{Api, ApiError};
+use authapi_stubs::{Api, ApiError, Reply};
 use authapi_types::{
-    AuthflowId, AuthflowResponse, DeviceId, DeviceResponse, ErrorCode, SessionAvailableActions,
-    SessionId, SessionResponse, SessionSummaryStatus, SuccessStatus,
+    AuthflowId, AuthflowResponse, DeviceId, DeviceResponse, ErrorCode, SessionId, SessionResponse,
 };
 
-use crate::data::Kind;
-use crate::store::Store;
+use crate::data::{Kind, Resource};
+use crate::store::{Found, Store};
 use crate::tokens::{Caller, Tokens};
 
 pub struct StubApi<S> {
@@ -21,23 +20,30 @@ impl<S: Store> StubApi<S> {
     }
 }
 
-/// 403 unless the caller may read `kind`.
-fn permit(caller: &Caller, kind: Kind) -> Result<(), ApiError> {
-    if caller.may_read(kind) {
-        Ok(())
-    } else {
-        Err(ApiError::new(
+/// The answer for a record the caller asked for: 403 unless the caller may read `kind`, and a
+/// record of another account answered exactly like a missing one (404), so that ids of other
+/// accounts cannot be probed.
+fn answer<R: Resource>(
+    caller: &Caller,
+    kind: Kind,
+    id: &str,
+    found: Option<Found<'_, R>>,
+) -> Result<Reply<R::Answer>, ApiError> {
+    if !caller.may_read(kind) {
+        return Err(ApiError::new(
             ErrorCode::NotPermitted,
             format!("this token may not read {}", kind.plural()),
-        ))
+        ));
     }
-}
-
-/// A record of another account is answered exactly like a missing one, so that ids of other
-/// accounts cannot be probed.
-fn not_found(kind: Kind, id: &str) -> ApiError {
-    let kind = kind.plural().trim_end_matches('s');
-    ApiError::new(ErrorCode::NotFound, format!("{kind} {id} not found"))
+    match found {
+        Some(record) if *record.account_id == caller.account_id => {
+            Ok(Reply::from(record.answer.clone()))
+        }
+        _ => Err(ApiError::new(
+            ErrorCode::NotFound,
+            format!("{} {id} not found", kind.singular()),
+        )),
+    }
 }
 
 impl<S: Store> Api for StubApi<S> {
@@ -53,55 +59,23 @@ impl<S: Store> Api for StubApi<S> {
         &self,
         caller: &Caller,
         id: DeviceId,
-    ) -> Result<DeviceResponse, ApiError> {
-        permit(caller, Kind::Device)?;
-        let summary = self
-            .store
-            .device(&id)
-            .filter(|d| d.account_id == caller.account_id)
-            .ok_or_else(|| not_found(Kind::Device, &id))?;
-        Ok(DeviceResponse {
-            status: SuccessStatus::Success,
-            summary: summary.clone(),
-        })
+    ) -> Result<Reply<DeviceResponse>, ApiError> {
+        answer(caller, Kind::Device, &id, self.store.device(&id))
     }
 
     async fn fetch_session(
         &self,
         caller: &Caller,
         id: SessionId,
-    ) -> Result<SessionResponse, ApiError> {
-        permit(caller, Kind::Session)?;
-        let summary = self
-            .store
-            .session(&id)
-            .filter(|s| s.account_id == caller.account_id)
-            .ok_or_else(|| not_found(Kind::Session, &id))?;
-        // Derived, not stored: a session can be revoked until it is revoked or complete.
-        let revoke = !matches!(
-            summary.status,
-            SessionSummaryStatus::Revoked | SessionSummaryStatus::Complete
-        );
-        Ok(SessionResponse {
-            actions: SessionAvailableActions { revoke },
-            summary: summary.clone(),
-        })
+    ) -> Result<Reply<SessionResponse>, ApiError> {
+        answer(caller, Kind::Session, &id, self.store.session(&id))
     }
 
     async fn fetch_authflow(
         &self,
         caller: &Caller,
         id: AuthflowId,
-    ) -> Result<AuthflowResponse, ApiError> {
-        permit(caller, Kind::Authflow)?;
-        let summary = self
-            .store
-            .authflow(&id)
-            .filter(|a| a.account_id == caller.account_id)
-            .ok_or_else(|| not_found(Kind::Authflow, &id))?;
-        Ok(AuthflowResponse {
-            status: SuccessStatus::Success,
-            summary: summary.clone(),
-        })
+    ) -> Result<Reply<AuthflowResponse>, ApiError> {
+        answer(caller, Kind::Authflow, &id, self.store.authflow(&id))
     }
 }

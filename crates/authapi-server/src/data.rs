@@ -1,11 +1,21 @@
 //! The data file: tokens and records, read and checked in full before the server starts, so
 //! that a bad file stops it with the file, the record and the field at fault.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::hash::Hash;
+use std::marker::PhantomData;
 use std::path::Path;
+use std::sync::Arc;
 
-use authapi_types::{AccountId, AuthflowSummary, DeviceSummary, SessionSummary};
-use serde::Deserialize;
+use authapi_stubs::Encoded;
+use authapi_types::{
+    AccountId, AuthflowId, AuthflowResponse, AuthflowSummary, DeviceId, DeviceResponse,
+    DeviceSummary, SessionAvailableActions, SessionId, SessionResponse, SessionSummary,
+    SessionSummaryStatus, SuccessStatus,
+};
+use serde::de::{self, DeserializeOwned, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 /// The embedded default data, used when no file is given.
@@ -22,6 +32,14 @@ pub enum Kind {
 
 impl Kind {
     pub const ALL: [Kind; 3] = [Kind::Device, Kind::Session, Kind::Authflow];
+
+    pub fn singular(self) -> &'static str {
+        match self {
+            Kind::Device => "device",
+            Kind::Session => "session",
+            Kind::Authflow => "authflow",
+        }
+    }
 
     pub fn plural(self) -> &'static str {
         match self {
@@ -48,17 +66,167 @@ fn all_kinds() -> Vec<Kind> {
 }
 
 /// A whole data set, as in a data file.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Dataset {
     #[serde(default)]
     pub tokens: Vec<TokenGrant>,
     #[serde(default)]
-    pub devices: Vec<DeviceSummary>,
+    pub devices: Records<DeviceSummary>,
     #[serde(default)]
-    pub sessions: Vec<SessionSummary>,
+    pub sessions: Records<SessionSummary>,
     #[serde(default)]
-    pub authflows: Vec<AuthflowSummary>,
+    pub authflows: Records<AuthflowSummary>,
+}
+
+/// A kind of record in a data file, and the answer the API gives for one.
+pub trait Resource: DeserializeOwned {
+    type Id: Eq
+        + Hash
+        + Clone
+        + fmt::Debug
+        + std::ops::Deref<Target = String>
+        + Send
+        + Sync
+        + 'static;
+    type Answer: Serialize + fmt::Debug + Send + Sync + 'static;
+    fn id(&self) -> &Self::Id;
+    fn account_id(&self) -> &AccountId;
+    fn into_answer(self) -> Self::Answer;
+}
+
+impl Resource for DeviceSummary {
+    type Id = DeviceId;
+    type Answer = DeviceResponse;
+
+    fn id(&self) -> &DeviceId {
+        &self.id
+    }
+
+    fn account_id(&self) -> &AccountId {
+        &self.account_id
+    }
+
+    fn into_answer(self) -> DeviceResponse {
+        DeviceResponse {
+            status: SuccessStatus::Success,
+            summary: self,
+        }
+    }
+}
+
+impl Resource for SessionSummary {
+    type Id = SessionId;
+    type Answer = SessionResponse;
+
+    fn id(&self) -> &SessionId {
+        &self.id
+    }
+
+    fn account_id(&self) -> &AccountId {
+        &self.account_id
+    }
+
+    fn into_answer(self) -> SessionResponse {
+        // Derived, not stored: a session can be revoked until it is revoked or complete.
+        let revoke = !matches!(
+            self.status,
+            SessionSummaryStatus::Revoked | SessionSummaryStatus::Complete
+        );
+        SessionResponse {
+            actions: SessionAvailableActions { revoke },
+            summary: self,
+        }
+    }
+}
+
+impl Resource for AuthflowSummary {
+    type Id = AuthflowId;
+    type Answer = AuthflowResponse;
+
+    fn id(&self) -> &AuthflowId {
+        &self.id
+    }
+
+    fn account_id(&self) -> &AccountId {
+        &self.account_id
+    }
+
+    fn into_answer(self) -> AuthflowResponse {
+        AuthflowResponse {
+            status: SuccessStatus::Success,
+            summary: self,
+        }
+    }
+}
+
+/// A record as the server keeps it: its id, its account, and its answer encoded once.
+#[derive(Debug, Clone)]
+pub struct Record<R: Resource> {
+    pub id: R::Id,
+    pub account_id: Arc<AccountId>,
+    pub answer: Encoded<R::Answer>,
+}
+
+/// The records of one kind, in file order. Each is decoded, checked and encoded as its answer
+/// on its own, so that a large file never exists as typed records all at once.
+#[derive(Debug)]
+pub struct Records<R: Resource>(pub Vec<Record<R>>);
+
+impl<R: Resource> Default for Records<R> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<R: Resource> Records<R> {
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Record<R>> {
+        self.0.iter()
+    }
+}
+
+impl<'de, R: Resource> Deserialize<'de> for Records<R> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Each<R>(PhantomData<R>);
+
+        impl<'de, R: Resource> Visitor<'de> for Each<R> {
+            type Value = Records<R>;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of records")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Records<R>, A::Error> {
+                let mut records = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                // Records of one account share one copy of its id.
+                let mut accounts: HashMap<AccountId, Arc<AccountId>> = HashMap::new();
+                while let Some(record) = seq.next_element::<R>()? {
+                    let id = record.id().clone();
+                    let account_id = accounts
+                        .entry(record.account_id().clone())
+                        .or_insert_with_key(|a| Arc::new(a.clone()))
+                        .clone();
+                    let answer = Encoded::new(&record.into_answer()).map_err(de::Error::custom)?;
+                    records.push(Record {
+                        id,
+                        account_id,
+                        answer,
+                    });
+                }
+                Ok(Records(records))
+            }
+        }
+
+        deserializer.deserialize_seq(Each(PhantomData))
+    }
 }
 
 /// Why a data set was refused; the message names the source, the record and the field.
@@ -134,30 +302,17 @@ impl Dataset {
 
     /// What serde cannot see: unique ids and tokens.
     fn check(&self) -> Result<(), String> {
-        let ids = [
-            (
-                "devices",
-                self.devices
-                    .iter()
-                    .map(|d| d.id.as_str())
-                    .collect::<Vec<_>>(),
-            ),
-            (
-                "sessions",
-                self.sessions.iter().map(|s| s.id.as_str()).collect(),
-            ),
-            (
-                "authflows",
-                self.authflows.iter().map(|a| a.id.as_str()).collect(),
-            ),
-        ];
-        for (list, ids) in ids {
-            if let Some((i, id)) = first_duplicate(ids.into_iter()) {
-                return Err(format!(
+        fn unique_ids<R: Resource>(list: &str, records: &Records<R>) -> Result<(), String> {
+            match first_duplicate(records.iter().map(|r| r.id.as_str())) {
+                Some((i, id)) => Err(format!(
                     "{list}[{i}] (id {id}): id is used by an earlier record too"
-                ));
+                )),
+                None => Ok(()),
             }
         }
+        unique_ids("devices", &self.devices)?;
+        unique_ids("sessions", &self.sessions)?;
+        unique_ids("authflows", &self.authflows)?;
         for (i, grant) in self.tokens.iter().enumerate() {
             let usable =
                 !grant.token.is_empty() && grant.token.bytes().all(|b| b.is_ascii_graphic());

@@ -110,7 +110,7 @@ async fn run(args: Args, data: Dataset, source: String) -> ExitCode {
                 .tokens
                 .iter()
                 .chain(&args.tokens)
-                .find(|t| t.account_id == d.account_id)?;
+                .find(|t| t.account_id == *d.account_id)?;
             Some(format!(
                 "curl -H 'Authorization: Bearer {}' http://{addr}/api/v1/device/{}",
                 token.token,

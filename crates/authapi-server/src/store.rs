@@ -1,61 +1,94 @@
 //! Where the server finds records by id. `Store` is the seam for another backend; the one here
-//! keeps everything in memory.
+//! keeps every record's answer, encoded once at start, in memory.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use authapi_types::{
-    AuthflowId, AuthflowSummary, DeviceId, DeviceSummary, SessionId, SessionSummary,
-};
+use authapi_stubs::Encoded;
+use authapi_types::{AccountId, AuthflowSummary, DeviceSummary, SessionSummary};
 
-use crate::data::Dataset;
+use crate::data::{Dataset, Record, Records, Resource};
+
+/// A record found by id: the account it belongs to and the answer to give for it.
+#[derive(Debug)]
+pub struct Found<'a, R: Resource> {
+    pub account_id: &'a AccountId,
+    pub answer: &'a Encoded<R::Answer>,
+}
 
 /// Records by id, whatever their account: the caller's account is checked by the API layer.
 pub trait Store: Send + Sync + 'static {
-    fn device(&self, id: &DeviceId) -> Option<&DeviceSummary>;
-    fn session(&self, id: &SessionId) -> Option<&SessionSummary>;
-    fn authflow(&self, id: &AuthflowId) -> Option<&AuthflowSummary>;
+    fn device(&self, id: &<DeviceSummary as Resource>::Id) -> Option<Found<'_, DeviceSummary>>;
+    fn session(&self, id: &<SessionSummary as Resource>::Id) -> Option<Found<'_, SessionSummary>>;
+    fn authflow(
+        &self,
+        id: &<AuthflowSummary as Resource>::Id,
+    ) -> Option<Found<'_, AuthflowSummary>>;
+}
+
+/// What a table keeps of a record besides its id.
+struct Entry<R: Resource> {
+    account_id: Arc<AccountId>,
+    answer: Encoded<R::Answer>,
+}
+
+/// The records of one kind by id.
+struct Table<R: Resource>(HashMap<R::Id, Entry<R>>);
+
+impl<R: Resource> Table<R> {
+    fn new(records: Records<R>) -> Self {
+        let map = records
+            .0
+            .into_iter()
+            .map(
+                |Record {
+                     id,
+                     account_id,
+                     answer,
+                 }| (id, Entry { account_id, answer }),
+            )
+            .collect();
+        Self(map)
+    }
+
+    fn get(&self, id: &R::Id) -> Option<Found<'_, R>> {
+        self.0.get(id).map(|entry| Found {
+            account_id: &entry.account_id,
+            answer: &entry.answer,
+        })
+    }
 }
 
 /// A store that holds a whole data set in hash maps.
-#[derive(Debug, Default)]
 pub struct MemoryStore {
-    devices: HashMap<DeviceId, DeviceSummary>,
-    sessions: HashMap<SessionId, SessionSummary>,
-    authflows: HashMap<AuthflowId, AuthflowSummary>,
+    devices: Table<DeviceSummary>,
+    sessions: Table<SessionSummary>,
+    authflows: Table<AuthflowSummary>,
 }
 
 impl MemoryStore {
     pub fn new(data: Dataset) -> Self {
         Self {
-            devices: data
-                .devices
-                .into_iter()
-                .map(|d| (d.id.clone(), d))
-                .collect(),
-            sessions: data
-                .sessions
-                .into_iter()
-                .map(|s| (s.id.clone(), s))
-                .collect(),
-            authflows: data
-                .authflows
-                .into_iter()
-                .map(|a| (a.id.clone(), a))
-                .collect(),
+            devices: Table::new(data.devices),
+            sessions: Table::new(data.sessions),
+            authflows: Table::new(data.authflows),
         }
     }
 }
 
 impl Store for MemoryStore {
-    fn device(&self, id: &DeviceId) -> Option<&DeviceSummary> {
+    fn device(&self, id: &<DeviceSummary as Resource>::Id) -> Option<Found<'_, DeviceSummary>> {
         self.devices.get(id)
     }
 
-    fn session(&self, id: &SessionId) -> Option<&SessionSummary> {
+    fn session(&self, id: &<SessionSummary as Resource>::Id) -> Option<Found<'_, SessionSummary>> {
         self.sessions.get(id)
     }
 
-    fn authflow(&self, id: &AuthflowId) -> Option<&AuthflowSummary> {
+    fn authflow(
+        &self,
+        id: &<AuthflowSummary as Resource>::Id,
+    ) -> Option<Found<'_, AuthflowSummary>> {
         self.authflows.get(id)
     }
 }

@@ -54,7 +54,7 @@ Fetch one authflow of the token's account by its id.
         caller: &Self::Caller,
         authflow_id: ::authapi_types::AuthflowId,
     ) -> impl ::std::future::Future<
-        Output = Result<::authapi_types::AuthflowResponse, ApiError>,
+        Output = Result<crate::Reply<::authapi_types::AuthflowResponse>, ApiError>,
     > + Send;
     /**Fetch device
 
@@ -66,7 +66,7 @@ Fetch one device of the token's account by its id.
         caller: &Self::Caller,
         device_id: ::authapi_types::DeviceId,
     ) -> impl ::std::future::Future<
-        Output = Result<::authapi_types::DeviceResponse, ApiError>,
+        Output = Result<crate::Reply<::authapi_types::DeviceResponse>, ApiError>,
     > + Send;
     /**Fetch session
 
@@ -78,7 +78,7 @@ Fetch one session of the token's account by its id, with the actions that can be
         caller: &Self::Caller,
         session_id: ::authapi_types::SessionId,
     ) -> impl ::std::future::Future<
-        Output = Result<::authapi_types::SessionResponse, ApiError>,
+        Output = Result<crate::Reply<::authapi_types::SessionResponse>, ApiError>,
     > + Send;
 }
 

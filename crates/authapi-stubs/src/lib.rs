@@ -7,6 +7,7 @@
 
 pub mod conformance;
 mod error;
+mod reply;
 // Formatted by the generator, not by rustfmt, so that output is byte-stable.
 #[rustfmt::skip]
 #[allow(clippy::all)]
@@ -16,3 +17,4 @@ pub mod support;
 pub use authapi_types as types;
 pub use error::{ApiError, http_status};
 pub use generated::*;
+pub use reply::{Encoded, Reply};

@@ -17,7 +17,7 @@ use serde::Serialize;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::conformance::Conformance;
-use crate::{Api, ApiError};
+use crate::{Api, ApiError, Reply};
 
 /// Path parameters by name, as the router captured them.
 pub type PathParams = HashMap<String, String>;
@@ -100,15 +100,22 @@ pub fn check_responses(enabled: bool) {
 /// 200 with the JSON body, or the error's status and body. With [`check_responses`] on, an
 /// answer that does not match the spec is logged and replaced by 500 `unexpected`, so that
 /// drift between data and spec shows at once rather than in a client.
-pub fn respond<T: Serialize>(operation: &'static str, result: Result<T, ApiError>) -> Response {
+pub fn respond<T: Serialize>(
+    operation: &'static str,
+    result: Result<Reply<T>, ApiError>,
+) -> Response {
     if !CHECK_RESPONSES.load(Ordering::Relaxed) {
         return match result {
-            Ok(body) => Json(body).into_response(),
+            Ok(Reply::Value(body)) => Json(body).into_response(),
+            Ok(Reply::Encoded(json)) => {
+                ([(header::CONTENT_TYPE, "application/json")], json.bytes()).into_response()
+            }
             Err(e) => e.into_response(),
         };
     }
     let (status, body) = match result {
-        Ok(body) => (StatusCode::OK, serde_json::to_value(body)),
+        Ok(Reply::Value(body)) => (StatusCode::OK, serde_json::to_value(body)),
+        Ok(Reply::Encoded(json)) => (StatusCode::OK, serde_json::from_slice(json.json())),
         Err(e) => (e.status(), serde_json::to_value(e.body())),
     };
     let checked = body

@@ -96,7 +96,7 @@ pub fn generate(
                     &self,
                     caller: &Self::Caller,
                     #(#param_decls),*
-                ) -> impl ::std::future::Future<Output = Result<#success, ApiError>> + Send;
+                ) -> impl ::std::future::Future<Output = Result<crate::Reply<#success>, ApiError>> + Send;
             });
             handlers.push(quote! {
                 async fn #name<A: Api>(
