@@ -263,22 +263,28 @@ impl Dataset {
             message,
         };
         // Straight into the typed records, with no document tree in between: a million
-        // records must load in little more memory than the records themselves.
-        let parsed: Result<Dataset, (String, String)> = match format {
-            Format::Json => {
-                let mut json = serde_json::Deserializer::from_str(text);
-                match serde_path_to_error::deserialize(&mut json) {
-                    Ok(dataset) => json
-                        .end()
-                        .map(|()| dataset)
-                        .map_err(|e| (String::new(), e.to_string())),
-                    Err(e) => Err((e.path().to_string(), e.into_inner().to_string())),
+        // records must load in little more memory than the records themselves. Paths are
+        // tracked only on a second pass, once a first one has failed.
+        let fast = match format {
+            Format::Json => serde_json::from_str::<Dataset>(text).map_err(|e| e.to_string()),
+            Format::Yaml => serde_yaml::from_str::<Dataset>(text).map_err(|e| e.to_string()),
+        };
+        let parsed: Result<Dataset, (String, String)> = match fast {
+            Ok(dataset) => Ok(dataset),
+            Err(error) => Err(match format {
+                Format::Json => {
+                    let mut json = serde_json::Deserializer::from_str(text);
+                    serde_path_to_error::deserialize::<_, Dataset>(&mut json)
+                        .err()
+                        .map(|e| (e.path().to_string(), e.into_inner().to_string()))
                 }
+                Format::Yaml => serde_path_to_error::deserialize::<_, Dataset>(
+                    serde_yaml::Deserializer::from_str(text),
+                )
+                .err()
+                .map(|e| (e.path().to_string(), e.into_inner().to_string())),
             }
-            Format::Yaml => {
-                serde_path_to_error::deserialize(serde_yaml::Deserializer::from_str(text))
-                    .map_err(|e| (e.path().to_string(), e.into_inner().to_string()))
-            }
+            .unwrap_or((String::new(), error))),
         };
         let dataset = parsed.map_err(|(path, error)| {
             // Only now is the document parsed as a tree, to name the failing record by its id.

@@ -2,13 +2,12 @@
 //! parameter validation, encoding answers, and the router's outer layers (JSON 404 and 405,
 //! the panic guard, the served spec).
 
-use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use authapi_types::ErrorCode;
-use axum::extract::Path;
-use axum::extract::rejection::PathRejection;
+use axum::extract::RawPathParams;
+use axum::extract::rejection::RawPathParamsRejection;
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -18,9 +17,6 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::conformance::Conformance;
 use crate::{Api, ApiError, Reply};
-
-/// Path parameters by name, as the router captured them.
-pub type PathParams = HashMap<String, String>;
 
 /// The longest stretch of a client's value an error message repeats back.
 const ECHO_LIMIT: usize = 64;
@@ -54,8 +50,10 @@ pub async fn authenticate<A: Api>(api: &A, headers: &HeaderMap) -> Result<A::Cal
 }
 
 /// The path parameters, or 400 when the path does not decode (e.g. bad percent-encoding).
-pub fn path_params(path: Result<Path<PathParams>, PathRejection>) -> Result<PathParams, ApiError> {
-    path.map(|Path(p)| p).map_err(|e| {
+pub fn path_params(
+    path: Result<RawPathParams, RawPathParamsRejection>,
+) -> Result<RawPathParams, ApiError> {
+    path.map_err(|e| {
         ApiError::new(
             ErrorCode::InvalidValue,
             format!("the request path is not valid: {}", e.body_text()),
@@ -65,11 +63,15 @@ pub fn path_params(path: Result<Path<PathParams>, PathRejection>) -> Result<Path
 
 /// Parses path parameter `name` as `T`; 400 `invalid_value` naming the parameter and what a
 /// valid value looks like (`hint`) when it does not parse.
-pub fn path_param<T>(params: &PathParams, name: &str, hint: &str) -> Result<T, ApiError>
+pub fn path_param<T>(params: &RawPathParams, name: &str, hint: &str) -> Result<T, ApiError>
 where
     T: FromStr<Err: std::fmt::Display>,
 {
-    let raw = params.get(name).map(String::as_str).unwrap_or_default();
+    let raw = params
+        .iter()
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+        .unwrap_or_default();
     raw.parse().map_err(|e| {
         ApiError::new(
             ErrorCode::InvalidValue,

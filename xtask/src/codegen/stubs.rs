@@ -102,7 +102,7 @@ pub fn generate(
                 async fn #name<A: Api>(
                     State(api): State<Arc<A>>,
                     headers: HeaderMap,
-                    path: Result<Path<PathParams>, PathRejection>,
+                    path: Result<RawPathParams, RawPathParamsRejection>,
                 ) -> Response {
                     crate::support::respond(#op_id, async {
                         let caller = crate::support::authenticate(&*api, &headers).await?;
@@ -128,12 +128,11 @@ pub fn generate(
     Ok(quote! {
         use ::std::sync::Arc;
 
-        use ::axum::extract::{Path, State, rejection::PathRejection};
+        use ::axum::extract::{RawPathParams, State, rejection::RawPathParamsRejection};
         use ::axum::http::HeaderMap;
         use ::axum::response::Response;
 
         use crate::ApiError;
-        use crate::support::PathParams;
 
         /// The spec this code was generated from, as written.
         pub const SPEC_YAML: &str = include_str!("../../../spec/openapi.yaml");
