@@ -153,7 +153,7 @@ pub fn finish(routes: Router, spec_json: &'static str, spec_yaml: &'static str) 
             get(move || async move { ([(header::CONTENT_TYPE, "application/yaml")], spec_yaml) }),
         )
         .fallback(not_found)
-        .layer(axum::middleware::map_response(method_not_allowed))
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::new(
                 ErrorCode::Unexpected,
@@ -170,12 +170,9 @@ async fn not_found(method: Method, uri: Uri) -> ApiError {
     )
 }
 
-/// Gives the router's bare 405 the JSON error body. The router adds the `Allow` header
-/// after this layer has run, so it is left alone here.
-async fn method_not_allowed(method: Method, uri: Uri, response: Response) -> Response {
-    if response.status() != StatusCode::METHOD_NOT_ALLOWED {
-        return response;
-    }
+/// The JSON error body for a known route asked with a method it does not have. The router adds
+/// the `Allow` header to whatever this answers.
+async fn method_not_allowed(method: Method, uri: Uri) -> Response {
     let error = ApiError::new(
         ErrorCode::BadRequest,
         format!(
