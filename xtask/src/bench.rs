@@ -83,6 +83,16 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
         eprintln!("bench: {size} devices");
         data_scaling(&release, &out, size, &plan, &mut summary)?;
     }
+    if let [.., smaller, larger] = plan.data_sizes {
+        // What one more record costs once loaded, from the two largest data sets.
+        let (a, b) = (size_key(*smaller), size_key(*larger));
+        let grown = summary[&format!("data_{b}_rss_after_load_mib")]
+            - summary[&format!("data_{a}_rss_after_load_mib")];
+        summary.insert(
+            "data_bytes_per_record".into(),
+            grown * 1024.0 * 1024.0 / (larger - smaller) as f64,
+        );
+    }
     eprintln!("bench: codegen");
     codegen_speed(root, &plan, &mut summary)?;
     if plan.edit_loop {
@@ -179,12 +189,21 @@ impl Server {
 
     /// Peak resident memory so far, in MiB.
     fn peak_rss_mib(&self) -> Result<f64> {
+        self.memory_mib("VmHWM:")
+    }
+
+    /// Resident memory now, in MiB.
+    fn rss_mib(&self) -> Result<f64> {
+        self.memory_mib("VmRSS:")
+    }
+
+    fn memory_mib(&self, field: &str) -> Result<f64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
         let kib: f64 = status
             .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .find_map(|l| l.strip_prefix(field))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .context("no VmHWM in /proc status")?;
+            .with_context(|| format!("no {field} in /proc status"))?;
         Ok(kib / 1024.0)
     }
 }
@@ -417,6 +436,7 @@ fn data_scaling(
         &probe,
     )?;
     let rss = server.peak_rss_mib()?;
+    let rss_after_load = server.rss_mib()?;
     let mut rps = Vec::new();
     for _ in 0..plan.rounds {
         rps.push(
@@ -439,12 +459,21 @@ fn data_scaling(
         server.startup.as_secs_f64() * 1000.0,
     );
     summary.insert(format!("data_{key}_rss_mib"), rss);
+    summary.insert(format!("data_{key}_rss_after_load_mib"), rss_after_load);
     summary.insert(format!("data_{key}_rps"), median(rps));
     summary.insert(
         format!("data_{key}_file_mib"),
         std::fs::metadata(&data)?.len() as f64 / (1024.0 * 1024.0),
     );
     Ok(())
+}
+
+/// `1k`, `100k`, `1m`: how summary keys name a data set size.
+fn size_key(size: usize) -> String {
+    match size {
+        n if n >= 1_000_000 => format!("{}m", n / 1_000_000),
+        n => format!("{}k", n / 1000),
+    }
 }
 
 /// The real spec with its operations and schemas repeated `copies` times under new names.
@@ -599,27 +628,29 @@ fn table(s: &Summary, plan: &Plan) -> String {
         "≤ 100",
     );
     for size in plan.data_sizes {
-        let key = match size {
-            1_000 => "1k".to_string(),
-            1_000_000 => "1m".to_string(),
-            n => format!("{}k", n / 1000),
-        };
+        let key = size_key(*size);
         let target = if *size == 1_000_000 {
             "≤ 3000 ms, ≤ 1024 MiB"
         } else {
             ""
         };
         row(
-            &format!("{size} devices: start (ms) / RSS (MiB) / rps"),
+            &format!("{size} devices: start (ms) / peak RSS (MiB) / RSS after load (MiB) / rps"),
             format!(
-                "{:.0} / {:.1} / {:.0}",
+                "{:.0} / {:.1} / {:.1} / {:.0}",
                 get(&format!("data_{key}_startup_ms")),
                 get(&format!("data_{key}_rss_mib")),
+                get(&format!("data_{key}_rss_after_load_mib")),
                 get(&format!("data_{key}_rps"))
             ),
             target,
         );
     }
+    row(
+        "memory per loaded record (bytes)",
+        format!("{:.0}", get("data_bytes_per_record")),
+        "",
+    );
     row(
         "codegen, real spec (ms)",
         format!("{:.0}", get("codegen_ms")),
