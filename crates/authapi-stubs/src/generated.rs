@@ -2,7 +2,7 @@
 
 use ::std::sync::Arc;
 use ::axum::extract::{RawPathParams, State, rejection::RawPathParamsRejection};
-use ::axum::http::HeaderMap;
+use crate::support::Authorization;
 use ::axum::response::Response;
 use crate::ApiError;
 /// The spec this code was generated from, as written.
@@ -97,13 +97,13 @@ pub fn router<A: Api>(api: A) -> ::axum::Router {
 
 async fn fetch_authflow<A: Api>(
     State(api): State<Arc<A>>,
-    headers: HeaderMap,
+    authorization: Authorization,
     path: Result<RawPathParams, RawPathParamsRejection>,
 ) -> Response {
     crate::support::respond(
         "fetch_authflow",
         async {
-            let caller = crate::support::authenticate(&*api, &headers).await?;
+            let caller = crate::support::authenticate(&*api, &authorization).await?;
             let path = crate::support::path_params(path)?;
             let authflow_id = crate::support::path_param::<
                 ::authapi_types::AuthflowId,
@@ -120,13 +120,13 @@ async fn fetch_authflow<A: Api>(
 
 async fn fetch_device<A: Api>(
     State(api): State<Arc<A>>,
-    headers: HeaderMap,
+    authorization: Authorization,
     path: Result<RawPathParams, RawPathParamsRejection>,
 ) -> Response {
     crate::support::respond(
         "fetch_device",
         async {
-            let caller = crate::support::authenticate(&*api, &headers).await?;
+            let caller = crate::support::authenticate(&*api, &authorization).await?;
             let path = crate::support::path_params(path)?;
             let device_id = crate::support::path_param::<
                 ::authapi_types::DeviceId,
@@ -143,13 +143,13 @@ async fn fetch_device<A: Api>(
 
 async fn fetch_session<A: Api>(
     State(api): State<Arc<A>>,
-    headers: HeaderMap,
+    authorization: Authorization,
     path: Result<RawPathParams, RawPathParamsRejection>,
 ) -> Response {
     crate::support::respond(
         "fetch_session",
         async {
-            let caller = crate::support::authenticate(&*api, &headers).await?;
+            let caller = crate::support::authenticate(&*api, &authorization).await?;
             let path = crate::support::path_params(path)?;
             let session_id = crate::support::path_param::<
                 ::authapi_types::SessionId,

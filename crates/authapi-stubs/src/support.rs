@@ -2,13 +2,17 @@
 //! parameter validation, encoding answers, and the router's outer layers (JSON 404 and 405,
 //! the panic guard, the served spec).
 
+use std::convert::Infallible;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use authapi_types::ErrorCode;
 use axum::extract::RawPathParams;
 use axum::extract::rejection::RawPathParamsRejection;
-use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -21,9 +25,21 @@ use crate::{Api, ApiError, Reply};
 /// The longest stretch of a client's value an error message repeats back.
 const ECHO_LIMIT: usize = 64;
 
+/// A request's `Authorization` header, taken without copying its other headers.
+#[derive(Debug, Clone, Default)]
+pub struct Authorization(pub Option<HeaderValue>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Authorization {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
+        Ok(Self(parts.headers.get(header::AUTHORIZATION).cloned()))
+    }
+}
+
 /// The token of an `Authorization: Bearer <token>` header.
-pub fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
+pub fn bearer_token(authorization: &Authorization) -> Result<&str, ApiError> {
+    let Some(value) = &authorization.0 else {
         return Err(ApiError::new(
             ErrorCode::NotAuthenticated,
             "the Authorization header is missing; send `Authorization: Bearer <token>`",
@@ -45,8 +61,11 @@ pub fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
 }
 
 /// The caller of a request, from its bearer token.
-pub async fn authenticate<A: Api>(api: &A, headers: &HeaderMap) -> Result<A::Caller, ApiError> {
-    api.authenticate(bearer_token(headers)?).await
+pub async fn authenticate<A: Api>(
+    api: &A,
+    authorization: &Authorization,
+) -> Result<A::Caller, ApiError> {
+    api.authenticate(bearer_token(authorization)?).await
 }
 
 /// The path parameters, or 400 when the path does not decode (e.g. bad percent-encoding).
@@ -186,15 +205,9 @@ async fn method_not_allowed(method: Method, uri: Uri) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
 
-    fn headers(value: &[u8]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        h.insert(
-            header::AUTHORIZATION,
-            HeaderValue::from_bytes(value).unwrap(),
-        );
-        h
+    fn headers(value: &[u8]) -> Authorization {
+        Authorization(Some(HeaderValue::from_bytes(value).unwrap()))
     }
 
     #[test]
@@ -202,7 +215,7 @@ mod tests {
         assert_eq!(bearer_token(&headers(b"Bearer abc")), Ok("abc"));
         assert_eq!(bearer_token(&headers(b"bearer abc")), Ok("abc"));
         assert_eq!(
-            bearer_token(&HeaderMap::new()).unwrap_err().code,
+            bearer_token(&Authorization(None)).unwrap_err().code,
             ErrorCode::NotAuthenticated
         );
         for bad in [

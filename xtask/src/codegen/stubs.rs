@@ -101,11 +101,11 @@ pub fn generate(
             handlers.push(quote! {
                 async fn #name<A: Api>(
                     State(api): State<Arc<A>>,
-                    headers: HeaderMap,
+                    authorization: Authorization,
                     path: Result<RawPathParams, RawPathParamsRejection>,
                 ) -> Response {
                     crate::support::respond(#op_id, async {
-                        let caller = crate::support::authenticate(&*api, &headers).await?;
+                        let caller = crate::support::authenticate(&*api, &authorization).await?;
                         let path = crate::support::path_params(path)?;
                         #(#param_parses)*
                         api.#name(&caller, #(#param_names),*).await
@@ -129,7 +129,7 @@ pub fn generate(
         use ::std::sync::Arc;
 
         use ::axum::extract::{RawPathParams, State, rejection::RawPathParamsRejection};
-        use ::axum::http::HeaderMap;
+        use crate::support::Authorization;
         use ::axum::response::Response;
 
         use crate::ApiError;
