@@ -1,17 +1,15 @@
 //! The generated client against the real server on a loopback port: every operation, every
 //! error path of the contract, asserted on typed values, every body checked against the spec.
 
-mod common;
-
 use std::net::IpAddr;
 
+use authapi::*;
 use authapi_client::types::{
     DeviceSummarySessionType, ErrorCode, RemoteIp, SessionSummaryStatus, SuccessStatus,
 };
 use authapi_client::{ClientBuilder, Error, ResponseValue, with_bearer};
 use authapi_stubs::conformance::Conformance;
 use authapi_stubs::http_status;
-use common::*;
 use serde_json::Value;
 
 /// Asserts an error answer: its status, its typed code, that the status is the one the shared

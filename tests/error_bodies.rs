@@ -1,9 +1,7 @@
 //! The JSON error bodies a user sees, one snapshot per error path, so that a change to any
 //! message or code shows up in review.
 
-mod common;
-
-use common::*;
+use authapi::*;
 
 const AUTH_A: &[u8] = b"Authorization: Bearer dev-token";
 

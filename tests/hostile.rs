@@ -1,12 +1,10 @@
 //! Hostile and malformed requests against the real server: each gets its documented status and
 //! JSON error body, and the server answers normally afterwards.
 
-mod common;
-
 use std::net::SocketAddr;
 
+use authapi::*;
 use authapi_stubs::conformance::Conformance;
-use common::*;
 
 const AUTH_A: &[u8] = b"Authorization: Bearer dev-token";
 

@@ -1,13 +1,11 @@
 //! Load without loss: 64 connections send 20 000 mixed requests, valid and invalid, and every
 //! single answer is the right one. Bounded in count and time; loopback only.
 
-mod common;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::*;
+use authapi::*;
 
 const CONNECTIONS: usize = 64;
 const REQUESTS: usize = 20_000;

@@ -1,9 +1,7 @@
 //! Every example in spec/openapi.yaml decodes into its generated type and encodes back to the
 //! same JSON. The test walks the spec, so a new example is checked without being listed here.
 
-mod common;
-
-use common::same_json as same;
+use authapi::same_json as same;
 use serde_json::Value;
 
 const SCHEMAS: &str = "#/components/schemas/";

@@ -1,7 +1,6 @@
-//! Shared by the end-to-end tests: a real server on a loopback port, and checks of answers
-//! against the spec.
-
-#![allow(dead_code)]
+//! Shared by the end-to-end tests in `tests/`: a real server on a loopback port, raw HTTP for
+//! requests no client library would send, and checks of answers against the spec. It is the
+//! library of the root package, so every test file uses one compiled copy.
 
 use std::net::SocketAddr;
 

@@ -1,1 +1,0 @@
-//! End-to-end tests of the authapi workspace live in `tests/`; this library is empty.
