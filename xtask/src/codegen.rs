@@ -126,10 +126,10 @@ fn guarded<T>(
     };
     // The generator may panic on constructs it does not support; the user needs to know which
     // spec failed and why, not to read a backtrace.
-    let previous = panic::take_hook();
-    panic::set_hook(Box::new(|_| {}));
+    quiet_generator_panics();
+    GENERATING.set(true);
     let result = panic::catch_unwind(AssertUnwindSafe(step));
-    panic::set_hook(previous);
+    GENERATING.set(false);
     match result {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(message)) => Err(fail(message)),
@@ -142,6 +142,25 @@ fn guarded<T>(
             Err(fail(message))
         }
     }
+}
+
+thread_local! {
+    /// Set while this thread runs a generator step whose panics `guarded` reports itself.
+    static GENERATING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Installs, once per process, a panic hook that stays silent for generator steps and hands
+/// every other panic (another thread's, a test's) to the hook that was there before.
+fn quiet_generator_panics() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !GENERATING.get() {
+                previous(info);
+            }
+        }));
+    });
 }
 
 /// Like `guarded`, and when the generator's message quotes the schema it stopped on, points at

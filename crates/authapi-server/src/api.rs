@@ -1,5 +1,7 @@
 //! The stub server's answers: the generated `Api` trait over a `Store` and the known tokens.
 
+use std::sync::Arc;
+
 use authapi_stubs::{Api, ApiError, Reply};
 use authapi_types::{
     AuthflowId, AuthflowResponse, DeviceId, DeviceResponse, ErrorCode, SessionId, SessionResponse,
@@ -47,9 +49,9 @@ fn answer<R: Resource>(
 }
 
 impl<S: Store> Api for StubApi<S> {
-    type Caller = Caller;
+    type Caller = Arc<Caller>;
 
-    async fn authenticate(&self, token: &str) -> Result<Caller, ApiError> {
+    async fn authenticate(&self, token: &str) -> Result<Arc<Caller>, ApiError> {
         self.tokens
             .lookup(token)
             .ok_or_else(|| ApiError::new(ErrorCode::BadAuthtoken, "the bearer token is not valid"))
@@ -57,7 +59,7 @@ impl<S: Store> Api for StubApi<S> {
 
     async fn fetch_device(
         &self,
-        caller: &Caller,
+        caller: &Arc<Caller>,
         id: DeviceId,
     ) -> Result<Reply<DeviceResponse>, ApiError> {
         answer(caller, Kind::Device, &id, self.store.device(&id))
@@ -65,7 +67,7 @@ impl<S: Store> Api for StubApi<S> {
 
     async fn fetch_session(
         &self,
-        caller: &Caller,
+        caller: &Arc<Caller>,
         id: SessionId,
     ) -> Result<Reply<SessionResponse>, ApiError> {
         answer(caller, Kind::Session, &id, self.store.session(&id))
@@ -73,7 +75,7 @@ impl<S: Store> Api for StubApi<S> {
 
     async fn fetch_authflow(
         &self,
-        caller: &Caller,
+        caller: &Arc<Caller>,
         id: AuthflowId,
     ) -> Result<Reply<AuthflowResponse>, ApiError> {
         answer(caller, Kind::Authflow, &id, self.store.authflow(&id))

@@ -1,5 +1,7 @@
 //! Bearer tokens and what they grant, looked up in constant time.
 
+use std::sync::Arc;
+
 use authapi_types::AccountId;
 
 use crate::data::{Kind, TokenGrant};
@@ -21,11 +23,22 @@ impl Caller {
 /// not depend on where they differ, so timing does not reveal a token.
 #[derive(Debug, Default)]
 pub struct Tokens {
-    grants: Vec<TokenGrant>,
+    /// Each token with its caller, made once so that a request only shares it.
+    grants: Vec<(String, Arc<Caller>)>,
 }
 
 impl Tokens {
     pub fn new(grants: Vec<TokenGrant>) -> Self {
+        let grants = grants
+            .into_iter()
+            .map(|g| {
+                let caller = Caller {
+                    account_id: g.account_id,
+                    kinds: g.kinds,
+                };
+                (g.token, Arc::new(caller))
+            })
+            .collect();
         Self { grants }
     }
 
@@ -37,17 +50,14 @@ impl Tokens {
         self.grants.is_empty()
     }
 
-    pub fn lookup(&self, token: &str) -> Option<Caller> {
+    pub fn lookup(&self, token: &str) -> Option<Arc<Caller>> {
         let mut found = None;
-        for grant in &self.grants {
-            if constant_time_eq(grant.token.as_bytes(), token.as_bytes()) {
-                found = Some(grant);
+        for (known, caller) in &self.grants {
+            if constant_time_eq(known.as_bytes(), token.as_bytes()) {
+                found = Some(caller);
             }
         }
-        found.map(|g| Caller {
-            account_id: g.account_id.clone(),
-            kinds: g.kinds.clone(),
-        })
+        found.cloned()
     }
 }
 
