@@ -107,11 +107,7 @@ async fn fetch_authflow<A: Api>(
             let path = crate::support::path_params(path)?;
             let authflow_id = crate::support::path_param::<
                 ::authapi_types::AuthflowId,
-            >(
-                &path,
-                "authflow_id",
-                "32 characters matching ^[0-7][0-9abcdefghjkmnpqrstvwxyz]{31}$, e.g. 013xrzp12g3nqk8nqprv12gz6v99a2v4",
-            )?;
+            >(&path, "authflow_id", "a value like 013xrzp12g3nqk8nqprv12gz6v99a2v4")?;
             api.fetch_authflow(&caller, authflow_id).await
         }
             .await,
@@ -130,11 +126,7 @@ async fn fetch_device<A: Api>(
             let path = crate::support::path_params(path)?;
             let device_id = crate::support::path_param::<
                 ::authapi_types::DeviceId,
-            >(
-                &path,
-                "device_id",
-                "32 characters matching ^[0-7][0-9abcdefghjkmnpqrstvwxyz]{31}$, e.g. 013xrzp12g3nqk8nyvk0xwzcb2gzp8z1",
-            )?;
+            >(&path, "device_id", "a value like 013xrzp12g3nqk8nyvk0xwzcb2gzp8z1")?;
             api.fetch_device(&caller, device_id).await
         }
             .await,
@@ -153,11 +145,7 @@ async fn fetch_session<A: Api>(
             let path = crate::support::path_params(path)?;
             let session_id = crate::support::path_param::<
                 ::authapi_types::SessionId,
-            >(
-                &path,
-                "session_id",
-                "32 characters matching ^[0-7][0-9abcdefghjkmnpqrstvwxyz]{31}$, e.g. 013xrzp12g3nqk8nkv4y96wrbzje9dsr",
-            )?;
+            >(&path, "session_id", "a value like 013xrzp12g3nqk8nkv4y96wrbzje9dsr")?;
             api.fetch_session(&caller, session_id).await
         }
             .await,

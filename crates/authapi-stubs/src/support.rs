@@ -94,10 +94,7 @@ where
     raw.parse().map_err(|e| {
         ApiError::new(
             ErrorCode::InvalidValue,
-            format!(
-                "{name}: {:?} is not valid ({e}); expected {hint}",
-                echo(raw)
-            ),
+            format!("{name}: {:?} is not valid: {e}; expected {hint}", echo(raw)),
         )
     })
 }

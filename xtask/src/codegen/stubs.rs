@@ -221,11 +221,16 @@ fn response_schema_names(api: &OpenAPI, op: &openapiv3::Operation) -> Vec<(u16, 
     out
 }
 
-/// What a valid value of a parameter looks like, for the message of a 400 answer.
+/// What a valid value of a parameter looks like, for the message of a 400 answer, which
+/// already says which rule the value broke: the schema's example when it has one, else its
+/// rules.
 fn hint(api: &OpenAPI, schema: &ReferenceOr<Schema>) -> String {
     let Some(schema) = resolve_schema(api, schema) else {
         return "a value".into();
     };
+    if let Some(example) = schema.schema_data.example.as_ref().and_then(|e| e.as_str()) {
+        return format!("a value like {example}");
+    }
     let mut parts = Vec::new();
     match &schema.schema_kind {
         SchemaKind::Type(Type::String(s)) => {
@@ -249,11 +254,7 @@ fn hint(api: &OpenAPI, schema: &ReferenceOr<Schema>) -> String {
         SchemaKind::Type(Type::Number(_)) => parts.push("a number".into()),
         _ => parts.push("a value".into()),
     }
-    let mut hint = parts.join(" ");
-    if let Some(example) = schema.schema_data.example.as_ref().and_then(|e| e.as_str()) {
-        hint.push_str(&format!(", e.g. {example}"));
-    }
-    hint
+    parts.join(" ")
 }
 
 /// The parameter and success types of each method of the generated client, by operation id.
