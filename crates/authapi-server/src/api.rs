@@ -29,7 +29,7 @@ fn answer<R: Resource>(
     caller: &Caller,
     kind: Kind,
     id: &str,
-    found: Option<Found<'_, R>>,
+    found: Option<Found<R>>,
 ) -> Result<Reply<R::Answer>, ApiError> {
     if !caller.may_read(kind) {
         return Err(ApiError::new(
@@ -38,9 +38,7 @@ fn answer<R: Resource>(
         ));
     }
     match found {
-        Some(record) if *record.account_id == caller.account_id => {
-            Ok(Reply::from(record.answer.clone()))
-        }
+        Some(record) if *record.account_id == caller.account_id => Ok(Reply::from(record.answer)),
         _ => Err(ApiError::new(
             ErrorCode::NotFound,
             format!("{} {id} not found", kind.singular()),

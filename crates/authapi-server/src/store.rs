@@ -9,21 +9,19 @@ use authapi_types::{AccountId, AuthflowSummary, DeviceSummary, SessionSummary};
 
 use crate::data::{Dataset, Record, Records, Resource};
 
-/// A record found by id: the account it belongs to and the answer to give for it.
+/// A record found by id: the account it belongs to and the answer to give for it. Owned, so
+/// that a backend need not keep records in memory; both parts are shared, not copied.
 #[derive(Debug)]
-pub struct Found<'a, R: Resource> {
-    pub account_id: &'a AccountId,
-    pub answer: &'a Encoded<R::Answer>,
+pub struct Found<R: Resource> {
+    pub account_id: Arc<AccountId>,
+    pub answer: Encoded<R::Answer>,
 }
 
 /// Records by id, whatever their account: the caller's account is checked by the API layer.
 pub trait Store: Send + Sync + 'static {
-    fn device(&self, id: &<DeviceSummary as Resource>::Id) -> Option<Found<'_, DeviceSummary>>;
-    fn session(&self, id: &<SessionSummary as Resource>::Id) -> Option<Found<'_, SessionSummary>>;
-    fn authflow(
-        &self,
-        id: &<AuthflowSummary as Resource>::Id,
-    ) -> Option<Found<'_, AuthflowSummary>>;
+    fn device(&self, id: &<DeviceSummary as Resource>::Id) -> Option<Found<DeviceSummary>>;
+    fn session(&self, id: &<SessionSummary as Resource>::Id) -> Option<Found<SessionSummary>>;
+    fn authflow(&self, id: &<AuthflowSummary as Resource>::Id) -> Option<Found<AuthflowSummary>>;
 }
 
 /// What a table keeps of a record besides its id.
@@ -51,10 +49,10 @@ impl<R: Resource> Table<R> {
         Self(map)
     }
 
-    fn get(&self, id: &R::Id) -> Option<Found<'_, R>> {
+    fn get(&self, id: &R::Id) -> Option<Found<R>> {
         self.0.get(id).map(|entry| Found {
-            account_id: &entry.account_id,
-            answer: &entry.answer,
+            account_id: entry.account_id.clone(),
+            answer: entry.answer.clone(),
         })
     }
 }
@@ -77,18 +75,15 @@ impl MemoryStore {
 }
 
 impl Store for MemoryStore {
-    fn device(&self, id: &<DeviceSummary as Resource>::Id) -> Option<Found<'_, DeviceSummary>> {
+    fn device(&self, id: &<DeviceSummary as Resource>::Id) -> Option<Found<DeviceSummary>> {
         self.devices.get(id)
     }
 
-    fn session(&self, id: &<SessionSummary as Resource>::Id) -> Option<Found<'_, SessionSummary>> {
+    fn session(&self, id: &<SessionSummary as Resource>::Id) -> Option<Found<SessionSummary>> {
         self.sessions.get(id)
     }
 
-    fn authflow(
-        &self,
-        id: &<AuthflowSummary as Resource>::Id,
-    ) -> Option<Found<'_, AuthflowSummary>> {
+    fn authflow(&self, id: &<AuthflowSummary as Resource>::Id) -> Option<Found<AuthflowSummary>> {
         self.authflows.get(id)
     }
 }
