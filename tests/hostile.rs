@@ -2,9 +2,12 @@
 //! JSON error body, and the server answers normally afterwards.
 
 use std::net::SocketAddr;
+use std::time::{Duration, Instant};
 
 use authapi::*;
+use authapi_server::serve::Limits;
 use authapi_stubs::conformance::Conformance;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const AUTH_A: &[u8] = b"Authorization: Bearer dev-token";
 
@@ -219,4 +222,59 @@ async fn garbage_and_half_requests_do_not_hurt_the_server() {
     // A client that opens a connection and says nothing does not block others.
     let _idle = tokio::net::TcpStream::connect(addr).await.unwrap();
     still_serving(addr).await;
+}
+
+#[tokio::test]
+async fn a_client_that_stalls_in_its_headers_is_cut_off() {
+    let limits = Limits {
+        header_read_timeout: Duration::from_millis(300),
+        ..Limits::default()
+    };
+    let addr = start_with(limits).await;
+    let mut stalled = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stalled
+        .write_all(b"GET /api/v1/device/x HTTP/1.1\r\nHost: t\r\n")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), stalled.read_to_end(&mut rest)).await;
+    assert!(
+        read.is_ok(),
+        "the stalled connection was still open after 5 s"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "cut off only after {:?}",
+        started.elapsed()
+    );
+    still_serving(addr).await;
+}
+
+#[tokio::test]
+async fn connections_over_the_limit_wait_for_a_free_slot() {
+    let limits = Limits {
+        max_connections: 2,
+        ..Limits::default()
+    };
+    let addr = start_with(limits).await;
+    // Two open connections take both slots.
+    let first = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let _second = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let request = get(&format!("/api/v1/device/{DEVICE}"), &[AUTH_A]);
+    let waiting = tokio::spawn(async move { raw(addr, &request).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !waiting.is_finished(),
+        "a third connection was served while two held every slot"
+    );
+
+    drop(first);
+    let answer = tokio::time::timeout(Duration::from_secs(5), waiting)
+        .await
+        .expect("the waiting request was not served once a slot was free")
+        .unwrap();
+    assert_eq!(answer.status, 200);
 }

@@ -22,10 +22,14 @@ pub const TOKEN_DEVICES_ONLY: &str = "dev-token-devices-only";
 /// Serves the embedded default data on an ephemeral loopback port for as long as the test's
 /// runtime lives.
 pub async fn start() -> SocketAddr {
+    start_with(Limits::default()).await
+}
+
+/// Like [`start`], with other limits.
+pub async fn start_with(limits: Limits) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = authapi_server::app(Dataset::embedded().unwrap(), Vec::new());
-    let limits = Limits::default();
     tokio::spawn(serve(listener, app, limits, std::future::pending()));
     addr
 }
