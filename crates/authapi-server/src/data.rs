@@ -206,14 +206,20 @@ impl<'de, R: Resource> Deserialize<'de> for Records<R> {
 
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Records<R>, A::Error> {
                 let mut records = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-                // Records of one account share one copy of its id.
+                // Records of one account share one copy of its id. Files tend to list an
+                // account's records together, so the previous record's account is tried first.
                 let mut accounts: HashMap<AccountId, Arc<AccountId>> = HashMap::new();
+                let mut previous: Option<Arc<AccountId>> = None;
                 while let Some(record) = seq.next_element::<R>()? {
                     let id = record.id().clone();
-                    let account_id = accounts
-                        .entry(record.account_id().clone())
-                        .or_insert_with_key(|a| Arc::new(a.clone()))
-                        .clone();
+                    let account_id = match &previous {
+                        Some(last) if **last == *record.account_id() => last.clone(),
+                        _ => accounts
+                            .entry(record.account_id().clone())
+                            .or_insert_with_key(|a| Arc::new(a.clone()))
+                            .clone(),
+                    };
+                    previous = Some(account_id.clone());
                     let answer = Encoded::new(&record.into_answer()).map_err(de::Error::custom)?;
                     records.push(Record {
                         id,
