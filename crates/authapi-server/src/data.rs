@@ -268,46 +268,7 @@ impl Dataset {
             source_name: name.to_string(),
             message,
         };
-        // Straight into the typed records, with no document tree in between: a million
-        // records must load in little more memory than the records themselves. Paths are
-        // tracked only on a second pass, once a first one has failed.
-        let fast = match format {
-            Format::Json => serde_json::from_str::<Dataset>(text).map_err(|e| e.to_string()),
-            Format::Yaml => serde_yaml::from_str::<Dataset>(text).map_err(|e| e.to_string()),
-        };
-        let parsed: Result<Dataset, (String, String)> = match fast {
-            Ok(dataset) => Ok(dataset),
-            Err(error) => Err(match format {
-                Format::Json => {
-                    let mut json = serde_json::Deserializer::from_str(text);
-                    serde_path_to_error::deserialize::<_, Dataset>(&mut json)
-                        .err()
-                        .map(|e| (e.path().to_string(), e.into_inner().to_string()))
-                }
-                Format::Yaml => serde_path_to_error::deserialize::<_, Dataset>(
-                    serde_yaml::Deserializer::from_str(text),
-                )
-                .err()
-                .map(|e| (e.path().to_string(), e.into_inner().to_string())),
-            }
-            .unwrap_or((String::new(), error))),
-        };
-        let dataset = parsed.map_err(|(path, error)| {
-            // Only now is the document parsed as a tree, to name the failing record by its id.
-            let tree: Option<Value> = match format {
-                Format::Json => serde_json::from_str(text).ok(),
-                Format::Yaml => serde_yaml::from_str(text).ok(),
-            };
-            let place = match (&tree, path.as_str()) {
-                (_, "." | "") => None,
-                (Some(tree), path) => Some(describe(tree, path)),
-                (None, path) => Some(path.to_string()),
-            };
-            match place {
-                Some(place) => fail(format!("{place}: {error}")),
-                None => fail(error),
-            }
-        })?;
+        let dataset = decode(text, format).map_err(|error| fail(explain(text, format, error)))?;
         dataset.check().map_err(fail)?;
         Ok(dataset)
     }
@@ -356,6 +317,48 @@ fn first_duplicate<'a>(items: impl Iterator<Item = &'a str>) -> Option<(usize, &
 pub enum Format {
     Json,
     Yaml,
+}
+
+/// Decodes a data set straight into its compact records, with no document tree in between
+/// and no path tracking: a million records must load fast and in little more memory than the
+/// records themselves.
+fn decode(text: &str, format: Format) -> Result<Dataset, String> {
+    match format {
+        Format::Json => serde_json::from_str(text).map_err(|e| e.to_string()),
+        Format::Yaml => serde_yaml::from_str(text).map_err(|e| e.to_string()),
+    }
+}
+
+/// Says where a data set that failed to decode is wrong: decodes it again, tracking the path,
+/// and names the failing record by its id as well as its position.
+fn explain(text: &str, format: Format, error: String) -> String {
+    let tracked = match format {
+        Format::Json => {
+            let mut json = serde_json::Deserializer::from_str(text);
+            serde_path_to_error::deserialize::<_, Dataset>(&mut json)
+                .err()
+                .map(|e| (e.path().to_string(), e.into_inner().to_string()))
+        }
+        Format::Yaml => {
+            serde_path_to_error::deserialize::<_, Dataset>(serde_yaml::Deserializer::from_str(text))
+                .err()
+                .map(|e| (e.path().to_string(), e.into_inner().to_string()))
+        }
+    };
+    let Some((path, inner)) = tracked else {
+        return error;
+    };
+    if path.is_empty() || path == "." {
+        return inner;
+    }
+    let tree: Option<Value> = match format {
+        Format::Json => serde_json::from_str(text).ok(),
+        Format::Yaml => serde_yaml::from_str(text).ok(),
+    };
+    match tree {
+        Some(tree) => format!("{}: {inner}", describe(&tree, &path)),
+        None => format!("{path}: {inner}"),
+    }
 }
 
 /// `devices[3].first_seen.asn` → `devices[3] (id 013...): first_seen.asn`, so that the record is
@@ -428,6 +431,23 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert_eq!(err, "d.yaml: tokens[1]: token is declared twice");
+    }
+
+    #[test]
+    fn broken_syntax_is_named_with_its_place() {
+        let err = Dataset::parse("d.json", "{\"devices\": [", Format::Json)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("d.json: "), "{err}");
+        assert!(
+            err.contains("EOF while parsing a list at line 1 column 13"),
+            "{err}"
+        );
+        let err = Dataset::parse("d.yaml", "devices: [\n", Format::Yaml)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("d.yaml: "), "{err}");
+        assert!(err.contains("line 2"), "{err}");
     }
 
     #[test]
