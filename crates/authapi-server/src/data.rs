@@ -208,7 +208,8 @@ impl<'de, R: Resource> Deserialize<'de> for Records<R> {
                 let mut records = Vec::with_capacity(seq.size_hint().unwrap_or(0));
                 // Records of one account share one copy of its id. Files tend to list an
                 // account's records together, so the previous record's account is tried first.
-                let mut accounts: HashMap<AccountId, Arc<AccountId>> = HashMap::new();
+                let mut accounts: HashMap<AccountId, Arc<AccountId>, foldhash::fast::RandomState> =
+                    HashMap::default();
                 let mut previous: Option<Arc<AccountId>> = None;
                 while let Some(record) = seq.next_element::<R>()? {
                     let id = record.id().clone();
@@ -309,7 +310,7 @@ impl Dataset {
 
 /// The index and value of the first item equal to an earlier one.
 fn first_duplicate<'a>(items: impl Iterator<Item = &'a str>) -> Option<(usize, &'a str)> {
-    let mut seen = HashSet::new();
+    let mut seen: HashSet<&str, foldhash::fast::RandomState> = HashSet::default();
     items.enumerate().find(|(_, item)| !seen.insert(*item))
 }
 
