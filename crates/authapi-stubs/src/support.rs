@@ -1,16 +1,14 @@
 //! What the generated handlers call, none of it tied to the spec: bearer-token parsing, path
-//! parameter validation, encoding answers, and the router's outer layers (JSON 404 and 405,
-//! the panic guard, the served spec).
+//! parameter validation, encoding (and, when on, checking) answers, and the router's outer
+//! layers (JSON 404 and 405, the panic guard, the served spec).
 
 use std::convert::Infallible;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use authapi_types::ErrorCode;
-use axum::extract::RawPathParams;
 use axum::extract::rejection::RawPathParamsRejection;
-
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
