@@ -17,4 +17,4 @@ pub mod support;
 pub use authapi_types as types;
 pub use error::{ApiError, http_status};
 pub use generated::*;
-pub use reply::{Encoded, Reply};
+pub use reply::{Encoded, Reply, to_json};

@@ -2,6 +2,7 @@
 //! so that a server answering from fixed data spends nothing on encoding per request.
 
 use std::fmt;
+use std::io;
 use std::marker::PhantomData;
 
 use axum::body::Bytes;
@@ -14,9 +15,34 @@ pub struct Encoded<T> {
     of: PhantomData<fn() -> T>,
 }
 
+/// Encodes `value` as the API does: whole numbers without a fraction (`1234567890`, where
+/// serde_json alone writes `1234567890.0` for an `f64`), everything else as serde_json does.
+pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, serde_json::Error> {
+    let mut out = Vec::with_capacity(256);
+    value.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut out,
+        WholeNumbers,
+    ))?;
+    Ok(out)
+}
+
+struct WholeNumbers;
+
+impl serde_json::ser::Formatter for WholeNumbers {
+    fn write_f64<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: f64) -> io::Result<()> {
+        // Beyond 2^53 not every whole number is exact as an f64; those keep serde_json's form.
+        const EXACT: f64 = 9_007_199_254_740_992.0;
+        if value.fract() == 0.0 && value.abs() < EXACT {
+            write!(writer, "{}", value as i64)
+        } else {
+            serde_json::ser::CompactFormatter.write_f64(writer, value)
+        }
+    }
+}
+
 impl<T: Serialize> Encoded<T> {
     pub fn new(value: &T) -> Result<Self, serde_json::Error> {
-        let json = serde_json::to_vec(value)?;
+        let json = to_json(value)?;
         Ok(Self {
             // A boxed slice holds no spare capacity: many small answers stay compact.
             json: Bytes::from(json.into_boxed_slice()),
@@ -73,6 +99,15 @@ impl<T> From<Encoded<T>> for Reply<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_floats_are_written_as_whole_numbers() {
+        let json = to_json(&[1234567890.0f64, -3.0, 0.5, 1e300, f64::NAN, 144.9669]).unwrap();
+        assert_eq!(
+            String::from_utf8(json).unwrap(),
+            "[1234567890,-3,0.5,1e+300,null,144.9669]"
+        );
+    }
 
     #[test]
     fn encoded_values_keep_their_json() {

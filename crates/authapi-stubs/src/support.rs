@@ -7,6 +7,7 @@ use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use authapi_types::ErrorCode;
+use axum::body::Bytes;
 use axum::extract::rejection::RawPathParamsRejection;
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
@@ -18,7 +19,7 @@ use serde::Serialize;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::conformance::Conformance;
-use crate::{Api, ApiError, Reply};
+use crate::{Api, ApiError, Reply, to_json};
 
 /// The longest stretch of a client's value an error message repeats back.
 const ECHO_LIMIT: usize = 64;
@@ -120,20 +121,18 @@ pub fn respond<T: Serialize>(
     operation: &'static str,
     result: Result<Reply<T>, ApiError>,
 ) -> Response {
-    if !CHECK_RESPONSES.load(Ordering::Relaxed) {
-        return match result {
-            Ok(Reply::Value(body)) => Json(body).into_response(),
-            Ok(Reply::Encoded(json)) => {
-                ([(header::CONTENT_TYPE, "application/json")], json.bytes()).into_response()
-            }
-            Err(e) => e.into_response(),
-        };
-    }
-    let (status, body) = match result {
+    let checking = CHECK_RESPONSES.load(Ordering::Relaxed);
+    let answer = match result {
+        Ok(Reply::Encoded(json)) if !checking => {
+            return json_response(StatusCode::OK, json.bytes());
+        }
+        Ok(Reply::Value(body)) if !checking => return encoded(StatusCode::OK, &body),
+        Err(e) if !checking => return e.into_response(),
         Ok(Reply::Value(body)) => (StatusCode::OK, serde_json::to_value(body)),
         Ok(Reply::Encoded(json)) => (StatusCode::OK, serde_json::from_slice(json.json())),
         Err(e) => (e.status(), serde_json::to_value(e.body())),
     };
+    let (status, body) = answer;
     let checked = body
         .map_err(|e| format!("cannot encode the answer: {e}"))
         .and_then(|body| {
@@ -142,7 +141,7 @@ pub fn respond<T: Serialize>(
                 .map(|()| body)
         });
     match checked {
-        Ok(body) => (status, Json(body)).into_response(),
+        Ok(body) => encoded(status, &body),
         Err(mismatch) => {
             tracing::error!(operation, status = status.as_u16(), %mismatch, "answer does not match the spec");
             ApiError::new(
@@ -152,6 +151,22 @@ pub fn respond<T: Serialize>(
             .into_response()
         }
     }
+}
+
+/// `body` as JSON with `status`, or 500 when it cannot be encoded.
+fn encoded<T: Serialize + ?Sized>(status: StatusCode, body: &T) -> Response {
+    match to_json(body) {
+        Ok(json) => json_response(status, json.into()),
+        Err(e) => ApiError::new(
+            ErrorCode::Unexpected,
+            format!("cannot encode the answer: {e}"),
+        )
+        .into_response(),
+    }
+}
+
+fn json_response(status: StatusCode, json: Bytes) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], json).into_response()
 }
 
 /// Adds what every router needs around the generated routes: the served spec, JSON answers
