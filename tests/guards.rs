@@ -21,8 +21,12 @@ impl Flaky {
         if self.calls.fetch_add(1, Ordering::SeqCst) == 0 {
             panic!("deliberate failure in a handler");
         }
-        Err(ApiError::new(ErrorCode::NotFound, "nothing here"))
+        nothing_here()
     }
+}
+
+fn nothing_here<T>() -> Result<Reply<T>, ApiError> {
+    Err(ApiError::new(ErrorCode::NotFound, "nothing here"))
 }
 
 impl Api for Flaky {
@@ -96,10 +100,8 @@ impl Api for Drifting {
     }
 
     async fn fetch_device(&self, _: &(), _: DeviceId) -> Result<Reply<DeviceResponse>, ApiError> {
-        let spec: serde_json::Value = serde_json::from_str(authapi_stubs::SPEC_JSON).unwrap();
-        let example = &spec["paths"]["/api/v1/device/{device_id}"]["get"]["responses"]["200"]["content"]
-            ["application/json"]["examples"]["browser"]["value"];
-        let mut device: DeviceResponse = serde_json::from_value(example.clone()).unwrap();
+        let example = authapi::example("/api/v1/device/{device_id}", "browser");
+        let mut device: DeviceResponse = serde_json::from_value(example).unwrap();
         device.summary.first_seen.as_mut().unwrap().at = Timestamp(f64::NAN);
         Ok(device.into())
     }
@@ -109,7 +111,7 @@ impl Api for Drifting {
         _: &(),
         _: SessionId,
     ) -> Result<Reply<SessionResponse>, ApiError> {
-        Err(ApiError::new(ErrorCode::NotFound, "nothing here"))
+        nothing_here()
     }
 
     async fn fetch_authflow(
@@ -117,7 +119,7 @@ impl Api for Drifting {
         _: &(),
         _: AuthflowId,
     ) -> Result<Reply<AuthflowResponse>, ApiError> {
-        Err(ApiError::new(ErrorCode::NotFound, "nothing here"))
+        nothing_here()
     }
 }
 
