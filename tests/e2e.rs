@@ -212,7 +212,10 @@ async fn a_bad_id_is_400_naming_the_parameter() {
         assert_conforms(&operation, 400, &body);
         assert_eq!(body["code"], "invalid_value");
         let message = body["message"].as_str().unwrap();
-        assert!(message.starts_with(&format!("{param}: ")), "{message}");
+        assert!(
+            message.starts_with(&format!("path parameter {param}: ")),
+            "{message}"
+        );
         assert!(
             message.contains("expected a value like 013xrzp12g3nqk8n"),
             "{message}"

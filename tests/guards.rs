@@ -4,11 +4,12 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use authapi_client::types::{
-    AuthflowId, AuthflowResponse, DeviceId, DeviceResponse, ErrorCode, SessionId, SessionResponse,
-    Timestamp,
+    AuthflowId, DeviceId, DeviceResponse, ErrorCode, SessionId, Timestamp,
 };
 use authapi_client::{Error, with_bearer};
-use authapi_stubs::{Api, ApiError, Reply};
+use authapi_stubs::{
+    Api, ApiError, FetchAuthflowResponse, FetchDeviceResponse, FetchSessionResponse,
+};
 
 /// Panics on its first call of each operation; answers not_found after that.
 #[derive(Default)]
@@ -17,7 +18,7 @@ struct Flaky {
 }
 
 impl Flaky {
-    fn answer<T>(&self) -> Result<Reply<T>, ApiError> {
+    fn answer<T>(&self) -> Result<T, ApiError> {
         if self.calls.fetch_add(1, Ordering::SeqCst) == 0 {
             panic!("deliberate failure in a handler");
         }
@@ -25,26 +26,22 @@ impl Flaky {
     }
 }
 
-fn nothing_here<T>() -> Result<Reply<T>, ApiError> {
+fn nothing_here<T>() -> Result<T, ApiError> {
     Err(ApiError::new(ErrorCode::NotFound, "nothing here"))
 }
 
 impl Api for Flaky {
     type Caller = ();
 
-    async fn authenticate(&self, _token: &str) -> Result<(), ApiError> {
+    async fn authenticate_bearer_auth(&self, _token: &str) -> Result<(), ApiError> {
         Ok(())
     }
 
-    async fn fetch_device(&self, _: &(), _: DeviceId) -> Result<Reply<DeviceResponse>, ApiError> {
+    async fn fetch_device(&self, _: &(), _: DeviceId) -> Result<FetchDeviceResponse, ApiError> {
         self.answer()
     }
 
-    async fn fetch_session(
-        &self,
-        _: &(),
-        _: SessionId,
-    ) -> Result<Reply<SessionResponse>, ApiError> {
+    async fn fetch_session(&self, _: &(), _: SessionId) -> Result<FetchSessionResponse, ApiError> {
         self.answer()
     }
 
@@ -52,7 +49,7 @@ impl Api for Flaky {
         &self,
         _: &(),
         _: AuthflowId,
-    ) -> Result<Reply<AuthflowResponse>, ApiError> {
+    ) -> Result<FetchAuthflowResponse, ApiError> {
         self.answer()
     }
 }
@@ -95,22 +92,18 @@ struct Drifting;
 impl Api for Drifting {
     type Caller = ();
 
-    async fn authenticate(&self, _token: &str) -> Result<(), ApiError> {
+    async fn authenticate_bearer_auth(&self, _token: &str) -> Result<(), ApiError> {
         Ok(())
     }
 
-    async fn fetch_device(&self, _: &(), _: DeviceId) -> Result<Reply<DeviceResponse>, ApiError> {
+    async fn fetch_device(&self, _: &(), _: DeviceId) -> Result<FetchDeviceResponse, ApiError> {
         let example = authapi::example("/api/v1/device/{device_id}", "browser");
         let mut device: DeviceResponse = serde_json::from_value(example).unwrap();
         device.summary.first_seen.as_mut().unwrap().at = Timestamp(f64::NAN);
-        Ok(device.into())
+        Ok(FetchDeviceResponse::Ok(device.into()))
     }
 
-    async fn fetch_session(
-        &self,
-        _: &(),
-        _: SessionId,
-    ) -> Result<Reply<SessionResponse>, ApiError> {
+    async fn fetch_session(&self, _: &(), _: SessionId) -> Result<FetchSessionResponse, ApiError> {
         nothing_here()
     }
 
@@ -118,7 +111,7 @@ impl Api for Drifting {
         &self,
         _: &(),
         _: AuthflowId,
-    ) -> Result<Reply<AuthflowResponse>, ApiError> {
+    ) -> Result<FetchAuthflowResponse, ApiError> {
         nothing_here()
     }
 }

@@ -69,7 +69,10 @@ async fn malformed_ids_are_400_invalid_value() {
         let answer = raw(addr, &get(&format!("/api/v1/device/{id}"), &[AUTH_A])).await;
         assert_error(&answer, 400, "invalid_value", what);
         let message = answer.json()["message"].as_str().unwrap().to_string();
-        assert!(message.starts_with("device_id: "), "{what}: {message}");
+        assert!(
+            message.starts_with("path parameter device_id: "),
+            "{what}: {message}"
+        );
         assert!(
             message.len() < 400,
             "{what}: the message echoes too much: {} bytes",

@@ -3,7 +3,9 @@
 
 mod client;
 mod json_schema;
+pub mod model;
 mod nullable;
+mod schema;
 mod stubs;
 mod types;
 
@@ -32,12 +34,21 @@ pub struct Output {
 /// Every generated file of the workspace, from a spec already loaded.
 pub fn generate(spec: &Spec, shown: &str) -> Result<Vec<Output>, SpecError> {
     let api = generator_view(spec, shown)?;
-    let types = types::generate(spec, &api, shown)?;
+    let model = model::Model::read(spec, &api, shown)?;
+    let types = types::generate(spec, &model, shown)?;
     let client = client::generate(&api, shown, &types.all)?;
-    let stubs = stubs::generate(&api, shown, &client)?;
+    let stubs = stubs::generate(
+        &model,
+        &stubs::Paths {
+            types: quote::quote!(::authapi_types),
+            spec_yaml: "../../../spec/openapi.yaml".into(),
+        },
+    );
     let spec_json = serde_json::to_string_pretty(&spec.json).unwrap_or_default() + "\n";
     let schema_json =
-        serde_json::to_string_pretty(&json_schema::generate(&spec.json)).unwrap_or_default() + "\n";
+        serde_json::to_string_pretty(&json_schema::generate(&spec.json, &model.inline_schemas))
+            .unwrap_or_default()
+            + "\n";
     Ok(vec![
         Output {
             path: "crates/authapi-types/src/generated.rs",

@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use authapi_stubs::{Api, ApiError, Reply};
-use authapi_types::{
-    AuthflowId, AuthflowResponse, DeviceId, DeviceResponse, ErrorCode, SessionId, SessionResponse,
+use authapi_stubs::{
+    Api, ApiError, FetchAuthflowResponse, FetchDeviceResponse, FetchSessionResponse, Reply,
 };
+use authapi_types::{AuthflowId, DeviceId, ErrorCode, SessionId};
 
 use crate::data::{Kind, Resource};
 use crate::store::{Found, Store};
@@ -49,7 +49,7 @@ fn answer<R: Resource>(
 impl<S: Store> Api for StubApi<S> {
     type Caller = Arc<Caller>;
 
-    async fn authenticate(&self, token: &str) -> Result<Arc<Caller>, ApiError> {
+    async fn authenticate_bearer_auth(&self, token: &str) -> Result<Arc<Caller>, ApiError> {
         self.tokens
             .lookup(token)
             .ok_or_else(|| ApiError::new(ErrorCode::BadAuthtoken, "the bearer token is not valid"))
@@ -59,23 +59,23 @@ impl<S: Store> Api for StubApi<S> {
         &self,
         caller: &Arc<Caller>,
         id: DeviceId,
-    ) -> Result<Reply<DeviceResponse>, ApiError> {
-        answer(caller, Kind::Device, &id, self.store.device(&id))
+    ) -> Result<FetchDeviceResponse, ApiError> {
+        answer(caller, Kind::Device, &id, self.store.device(&id)).map(FetchDeviceResponse::Ok)
     }
 
     async fn fetch_session(
         &self,
         caller: &Arc<Caller>,
         id: SessionId,
-    ) -> Result<Reply<SessionResponse>, ApiError> {
-        answer(caller, Kind::Session, &id, self.store.session(&id))
+    ) -> Result<FetchSessionResponse, ApiError> {
+        answer(caller, Kind::Session, &id, self.store.session(&id)).map(FetchSessionResponse::Ok)
     }
 
     async fn fetch_authflow(
         &self,
         caller: &Arc<Caller>,
         id: AuthflowId,
-    ) -> Result<Reply<AuthflowResponse>, ApiError> {
-        answer(caller, Kind::Authflow, &id, self.store.authflow(&id))
+    ) -> Result<FetchAuthflowResponse, ApiError> {
+        answer(caller, Kind::Authflow, &id, self.store.authflow(&id)).map(FetchAuthflowResponse::Ok)
     }
 }

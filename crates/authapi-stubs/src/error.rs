@@ -25,6 +25,8 @@ pub fn http_status(code: ErrorCode) -> StatusCode {
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
+    /// Set for the router's own rejections whose status no code has (413, 415).
+    status: Option<StatusCode>,
 }
 
 impl ApiError {
@@ -32,11 +34,18 @@ impl ApiError {
         Self {
             code,
             message: message.into(),
+            status: None,
         }
     }
 
+    /// The same error answered with `status` instead of its code's.
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = Some(status);
+        self
+    }
+
     pub fn status(&self) -> StatusCode {
-        http_status(self.code)
+        self.status.unwrap_or_else(|| http_status(self.code))
     }
 
     /// The JSON body the spec gives every error answer.

@@ -1,13 +1,23 @@
 //! Server side of the authapi API.
 //!
-//! `generated.rs` holds, from the spec, the [`Api`] trait (one method per operation) and
-//! [`router`], which authenticates each request, validates its path parameters and calls the
-//! trait. The rest of this crate does not depend on the spec: the error type and its status
-//! table, bearer-token parsing, the JSON 404/405 answers and the panic guard.
+//! `generated.rs` holds, from the spec, the [`Api`] trait (one method per operation, each
+//! answering its own response type) and [`router`], which authenticates each request, reads
+//! and checks its parameters and body and calls the trait. The rest of this crate does not
+//! depend on the spec: [`runtime`] is what generated routers call (for this spec or any
+//! other), with the error type and its status table, reading requests, credentials, answers
+//! and the schema checks.
 
+// Generated code names this crate by its absolute path, as code generated for other specs does.
+extern crate self as authapi_stubs;
+
+mod answer;
+mod auth;
 pub mod conformance;
 mod error;
 mod reply;
+mod request;
+pub mod runtime;
+mod schemas;
 // Formatted by the generator, not by rustfmt, so that output is byte-stable.
 #[rustfmt::skip]
 #[allow(clippy::all)]

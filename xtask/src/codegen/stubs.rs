@@ -1,343 +1,489 @@
-//! The server side of `authapi-stubs`: one trait method per operation and an axum router that
-//! authenticates, validates path parameters, calls the trait and encodes the answer.
-//!
-//! Operations come from the spec; the Rust types of their parameters and answers come from the
-//! generated client's method signatures, so server and client can never disagree on them.
+//! The server side: from the operation model, one trait method per operation with a
+//! per-operation response type, and an axum router that authenticates, reads and checks every
+//! parameter and body, calls the trait and encodes the answer.
 
-use std::collections::BTreeMap;
-
-use openapiv3::{OpenAPI, Parameter, ReferenceOr, Schema, SchemaKind, Type};
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::spec::SpecError;
+use super::model::{
+    Body, Location, Media, Model, Operation, Param, Response, Scalar, SchemeKind, Shape, Status,
+};
 
-/// What the client generator decided for one operation.
-struct Signature {
-    /// (parameter name, its type) in the client method's order.
-    params: Vec<(String, syn::Type)>,
-    success: syn::Type,
+/// Where the generated code finds what it refers to.
+pub struct Paths {
+    /// The module or crate of the model types, e.g. `::authapi_types`.
+    pub types: TokenStream,
+    /// The spec file, relative to the generated file, for `include_str!`.
+    pub spec_yaml: String,
 }
 
-pub fn generate(
-    api: &OpenAPI,
-    shown: &str,
-    client: &TokenStream,
-) -> Result<TokenStream, SpecError> {
-    let signatures = signatures(client).map_err(|message| SpecError {
-        file: shown.to_string(),
-        line_col: None,
-        pointer: None,
-        message: format!("cannot read the generated client: {message}"),
-    })?;
+pub fn generate(model: &Model, paths: &Paths) -> TokenStream {
+    let types_path = &paths.types;
+    let spec_yaml = &paths.spec_yaml;
+    let secured = !model.schemes.is_empty();
 
     let mut response_schemas = Vec::new();
     let mut methods = Vec::new();
     let mut handlers = Vec::new();
-    let mut routes = Vec::new();
-    for (path, item) in &api.paths.paths {
-        let Some(item) = item.as_item() else { continue };
-        let mut on_path = Vec::new();
-        for (method, op) in item.iter() {
-            let escaped = path.replace('~', "~0").replace('/', "~1");
-            let pointer = format!("/paths/{escaped}/{method}");
-            let fail = |message: String| SpecError {
-                file: shown.to_string(),
-                line_col: None,
-                pointer: Some(pointer.clone()),
-                message,
-            };
-            let op_id = op.operation_id.clone().unwrap_or_default();
-            let name = format_ident!("{}", op_id);
-            let sig = signatures
-                .get(&op_id)
-                .ok_or_else(|| fail(format!("the client has no method for operation {op_id:?}")))?;
-
-            let mut param_decls = Vec::new();
-            let mut param_parses = Vec::new();
-            let mut param_names = Vec::new();
-            for (param_name, ty) in &sig.params {
-                let param = item
-                    .parameters
-                    .iter()
-                    .chain(&op.parameters)
-                    .filter_map(|p| resolve_param(api, p))
-                    .find(|p| &p.parameter_data_ref().name == param_name);
-                let Some(Parameter::Path { parameter_data, .. }) = param else {
-                    return Err(fail(format!(
-                        "parameter {param_name:?} is not a path parameter; the server generator supports path parameters only"
-                    )));
-                };
-                let hint = match &parameter_data.format {
-                    openapiv3::ParameterSchemaOrContent::Schema(schema) => hint(api, schema),
-                    openapiv3::ParameterSchemaOrContent::Content(_) => "a value".to_string(),
-                };
-                let ident = format_ident!("{}", param_name);
-                param_decls.push(quote! { #ident: #ty });
-                param_parses.push(quote! {
-                    let #ident = crate::support::path_param::<#ty>(&path, #param_name, #hint)?;
-                });
-                param_names.push(ident);
+    let mut answers = Vec::new();
+    let mut routes: Vec<(String, Vec<TokenStream>)> = Vec::new();
+    for op in &model.operations {
+        for response in &op.responses {
+            if let Some(check) = response.body.as_ref().and_then(|b| b.check.as_ref()) {
+                let (id, status) = (&op.id, response.status.key());
+                response_schemas.push(quote! { (#id, #status, #check) });
             }
-            for (status, schema) in response_schema_names(api, op) {
-                let status = proc_macro2::Literal::u16_unsuffixed(status);
-                response_schemas.push(quote! { (#op_id, #status, #schema) });
-            }
-            let success = &sig.success;
-            let doc = [op.summary.as_deref(), op.description.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join("\n\n");
-            let doc = format!("{doc}\n\n`{} {path}`", method.to_uppercase());
-            methods.push(quote! {
-                #[doc = #doc]
-                fn #name(
-                    &self,
-                    caller: &Self::Caller,
-                    #(#param_decls),*
-                ) -> impl ::std::future::Future<Output = Result<crate::Reply<#success>, ApiError>> + Send;
-            });
-            handlers.push(quote! {
-                async fn #name<A: Api>(
-                    State(api): State<Arc<A>>,
-                    authorization: Authorization,
-                    path: Result<RawPathParams, RawPathParamsRejection>,
-                ) -> Response {
-                    crate::support::respond(#op_id, async {
-                        let caller = crate::support::authenticate(&*api, &authorization).await?;
-                        let path = crate::support::path_params(path)?;
-                        #(#param_parses)*
-                        api.#name(&caller, #(#param_names),*).await
-                    }.await)
-                }
-            });
-            let route_fn = format_ident!("{}", method);
-            on_path.push(quote! { ::axum::routing::#route_fn(#name::<A>) });
         }
-        if !on_path.is_empty() {
-            let first = &on_path[0];
-            let rest = on_path[1..].iter().map(|r| {
-                // `get(h).post(h2)`: chain the later methods onto the first.
-                quote! { .merge(#r) }
-            });
-            routes.push(quote! { .route(#path, #first #(#rest)*) });
+        methods.push(method(op));
+        handlers.push(handler(model, op));
+        answers.push(response_type(op));
+        let name = format_ident!("{}", op.name);
+        let route_fn = format_ident!("{}", op.method);
+        let route = quote! { ::axum::routing::#route_fn(#name::<A>) };
+        match routes.iter_mut().find(|(path, _)| *path == op.path) {
+            Some((_, list)) => list.push(route),
+            None => routes.push((op.path.clone(), vec![route])),
         }
     }
+    let routes = routes.iter().map(|(path, list)| {
+        let first = &list[0];
+        let rest = &list[1..];
+        quote! { .route(#path, #first #(.merge(#rest))*) }
+    });
 
-    Ok(quote! {
+    let caller = secured.then(|| {
+        quote! {
+            /// Who is calling, as the `authenticate_*` method of the scheme they used found.
+            type Caller: Send + Sync;
+        }
+    });
+    let authenticators = model.schemes.iter().map(|scheme| {
+        let name = format_ident!("authenticate_{}", scheme.rust);
+        let (args, what) = match &scheme.kind {
+            SchemeKind::Bearer => (quote! { token: &str }, "the bearer token".to_string()),
+            SchemeKind::Basic => (quote! { user: &str, password: &str }, "the user and password of basic authentication".to_string()),
+            SchemeKind::ApiKey { location, name } => (
+                quote! { key: &str },
+                format!("the API key in {} {name:?}", match location { Location::Query => "query parameter", _ => "header" }),
+            ),
+        };
+        let doc = format!(
+            "Security scheme `{}`: turns {what} into the caller; credentials that are not valid are `bad_authtoken`.",
+            scheme.name
+        );
+        quote! {
+            #[doc = #doc]
+            fn #name(&self, #args) -> impl ::std::future::Future<Output = Result<Self::Caller, ApiError>> + Send;
+        }
+    });
+
+    quote! {
         use ::std::sync::Arc;
 
-        use ::axum::extract::{RawPathParams, State, rejection::RawPathParamsRejection};
-        use crate::support::Authorization;
+        use ::axum::extract::State;
         use ::axum::response::Response;
-
-        use crate::ApiError;
+        use ::authapi_stubs::runtime as rt;
+        use ::authapi_stubs::{ApiError, Reply};
+        #[allow(unused_imports)]
+        use #types_path as types;
 
         /// The spec this code was generated from, as written.
-        pub const SPEC_YAML: &str = include_str!("../../../spec/openapi.yaml");
+        pub const SPEC_YAML: &str = include_str!(#spec_yaml);
 
         /// The same spec as JSON.
         pub const SPEC_JSON: &str = include_str!("openapi.json");
 
-        /// The spec's named schemas as one JSON Schema (2020-12) document, under `$defs`.
+        /// The spec's schemas as one JSON Schema (2020-12) document, under `$defs`: the named
+        /// schemas, and the inline ones of parameters, bodies and responses.
         pub const SCHEMA_JSON: &str = include_str!("schema.json");
 
-        /// (operation id, HTTP status, name of the `$defs` schema in [`SCHEMA_JSON`] that the
-        /// answer's body must match), for every documented answer with a named JSON schema.
-        pub const RESPONSE_SCHEMAS: &[(&str, u16, &str)] = &[#(#response_schemas),*];
+        /// (operation id, documented status, name of the `$defs` schema in [`SCHEMA_JSON`] that
+        /// the answer's JSON body must match).
+        pub const RESPONSE_SCHEMAS: &[(&str, &str, &str)] = &[#(#response_schemas),*];
+
+        /// The schemas that requests and answers are checked against.
+        pub static SCHEMAS: rt::Schemas = rt::Schemas::new(SCHEMA_JSON, RESPONSE_SCHEMAS);
+
+        #(#answers)*
 
         /// The operations of the API. Implement it, then serve it with [`router`].
         pub trait Api: Send + Sync + 'static {
-            /// Who is calling, as [`Api::authenticate`] found from the bearer token.
-            type Caller: Send + Sync;
-
-            /// Turns the bearer token of a request into its caller; an unknown token is
-            /// `bad_authtoken`.
-            fn authenticate(
-                &self,
-                token: &str,
-            ) -> impl ::std::future::Future<Output = Result<Self::Caller, ApiError>> + Send;
-
+            #caller
+            #(#authenticators)*
             #(#methods)*
         }
 
         /// Routes every operation of the spec to `api`, and serves the spec at `/openapi.json`
         /// and `/openapi.yaml`.
         pub fn router<A: Api>(api: A) -> ::axum::Router {
+            router_with(api, rt::Options::default())
+        }
+
+        /// [`router`] with limits other than the defaults.
+        pub fn router_with<A: Api>(api: A, options: rt::Options) -> ::axum::Router {
             let routes = ::axum::Router::new()
                 #(#routes)*
-                .with_state(Arc::new(api));
-            crate::support::finish(routes, SPEC_JSON, SPEC_YAML)
+                .with_state(Arc::new(rt::Served::new(api, options)));
+            rt::finish(routes, SPEC_JSON, SPEC_YAML)
         }
 
         #(#handlers)*
-    })
+    }
 }
 
-/// A parameter, following a `$ref` into `components.parameters`.
-fn resolve_param<'a>(api: &'a OpenAPI, param: &'a ReferenceOr<Parameter>) -> Option<&'a Parameter> {
-    match param {
-        ReferenceOr::Item(p) => Some(p),
-        ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/parameters/")?;
-            api.components.as_ref()?.parameters.get(name)?.as_item()
+fn response_type_ident(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("{}Response", super::model::sanitize(&op.id, true))
+}
+
+fn doc(op: &Operation) -> String {
+    let mut doc = [op.summary.as_deref(), op.description.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    if !doc.is_empty() {
+        doc.push_str("\n\n");
+    }
+    doc.push_str(&format!("`{} {}`", op.method.to_uppercase(), op.path));
+    doc
+}
+
+fn param_type(param: &Param) -> TokenStream {
+    let ty = &param.ty;
+    if param.required || param.default.is_some() {
+        quote! { #ty }
+    } else {
+        quote! { Option<#ty> }
+    }
+}
+
+fn body_type(body: &Body) -> TokenStream {
+    let ty = &body.ty;
+    if body.required {
+        quote! { #ty }
+    } else {
+        quote! { Option<#ty> }
+    }
+}
+
+fn method(op: &Operation) -> TokenStream {
+    let name = format_ident!("{}", op.name);
+    let doc = doc(op);
+    let caller = (!op.security.is_empty()).then(|| quote! { caller: &Self::Caller, });
+    let params = op.params.iter().map(|p| {
+        let ident = format_ident!("{}", p.name);
+        let ty = param_type(p);
+        quote! { #ident: #ty }
+    });
+    let body = op.body.as_ref().map(|b| {
+        let ty = body_type(b);
+        quote! { body: #ty, }
+    });
+    let response = response_type_ident(op);
+    quote! {
+        #[doc = #doc]
+        fn #name(
+            &self,
+            #caller
+            #(#params,)*
+            #body
+        ) -> impl ::std::future::Future<Output = Result<#response, ApiError>> + Send;
+    }
+}
+
+fn status_tokens(status: Status) -> TokenStream {
+    match status {
+        Status::Code(code) => {
+            let code = Literal::u16_unsuffixed(code);
+            quote! { rt::status(#code) }
         }
-    }
-}
-
-fn resolve_schema<'a>(api: &'a OpenAPI, schema: &'a ReferenceOr<Schema>) -> Option<&'a Schema> {
-    match schema {
-        ReferenceOr::Item(s) => Some(s),
-        ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/schemas/")?;
-            resolve_schema(api, api.components.as_ref()?.schemas.get(name)?)
+        Status::Range(class) => {
+            let class = Literal::u16_unsuffixed(class);
+            quote! { rt::status_in(status, #class) }
         }
+        Status::Default => quote! { rt::status_in(status, 0) },
     }
 }
 
-/// (status, schema name) of each documented answer whose JSON body is a named schema.
-fn response_schema_names(api: &OpenAPI, op: &openapiv3::Operation) -> Vec<(u16, String)> {
-    let mut out = Vec::new();
-    for (status, response) in &op.responses.responses {
-        let openapiv3::StatusCode::Code(status) = status else {
-            continue;
-        };
-        let response = match response {
-            ReferenceOr::Item(r) => Some(r),
-            ReferenceOr::Reference { reference } => reference
-                .strip_prefix("#/components/responses/")
-                .and_then(|name| api.components.as_ref()?.responses.get(name)?.as_item()),
-        };
-        let schema = response
-            .and_then(|r| r.content.get("application/json"))
-            .and_then(|media| media.schema.as_ref());
-        if let Some(ReferenceOr::Reference { reference }) = schema
-            && let Some(name) = reference.strip_prefix("#/components/schemas/")
-        {
-            out.push((*status, name.to_string()));
-        }
-    }
-    out
-}
-
-/// What a valid value of a parameter looks like, for the message of a 400 answer, which
-/// already says which rule the value broke: the schema's example when it has one, else its
-/// rules.
-fn hint(api: &OpenAPI, schema: &ReferenceOr<Schema>) -> String {
-    let Some(schema) = resolve_schema(api, schema) else {
-        return "a value".into();
-    };
-    if let Some(example) = schema.schema_data.example.as_ref().and_then(|e| e.as_str()) {
-        return format!("a value like {example}");
-    }
-    let mut parts = Vec::new();
-    match &schema.schema_kind {
-        SchemaKind::Type(Type::String(s)) => {
-            parts.push(match (s.min_length, s.max_length) {
-                (Some(min), Some(max)) if min == max => format!("{min} characters"),
-                (Some(min), Some(max)) => format!("{min} to {max} characters"),
-                (Some(min), None) => format!("at least {min} characters"),
-                (None, Some(max)) => format!("at most {max} characters"),
-                (None, None) => "a string".into(),
-            });
-            if let Some(pattern) = &s.pattern {
-                parts.push(format!("matching {pattern}"));
+fn response_type(op: &Operation) -> TokenStream {
+    let ident = response_type_ident(op);
+    let doc = format!(
+        "What `{}` answers: one variant per response the spec documents.",
+        op.id
+    );
+    let variants = op.responses.iter().map(|r| {
+        let variant = format_ident!("{}", r.variant);
+        let doc = format!("{}: {}", r.status.key(), r.description.trim());
+        let body_ty = r.body.as_ref().map(|b| {
+            let ty = &b.ty;
+            match b.media {
+                Media::Json | Media::Form => quote! { Reply<#ty> },
+                _ => quote! { #ty },
             }
-            if !s.enumeration.is_empty() {
-                let values: Vec<&str> =
-                    s.enumeration.iter().flatten().map(String::as_str).collect();
-                parts.push(format!("one of {}", values.join(", ")));
+        });
+        let status_field = (!matches!(r.status, Status::Code(_))).then(|| quote! { status: u16, });
+        if r.headers.is_empty() && status_field.is_none() {
+            return match body_ty {
+                Some(ty) => quote! { #[doc = #doc] #variant(#ty), },
+                None => quote! { #[doc = #doc] #variant, },
+            };
+        }
+        let body_field = body_ty.map(|ty| quote! { body: #ty, });
+        let headers = r.headers.iter().map(|h| {
+            let name = format_ident!("{}", h.name);
+            let ty = &h.ty;
+            let doc = format!("The `{}` header.", h.api_name);
+            if h.required {
+                quote! { #[doc = #doc] #name: #ty, }
+            } else {
+                quote! { #[doc = #doc] #name: Option<#ty>, }
+            }
+        });
+        quote! { #[doc = #doc] #variant { #status_field #body_field #(#headers)* }, }
+    });
+    let arms = op.responses.iter().map(answer_arm);
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug)]
+        pub enum #ident {
+            #(#variants)*
+        }
+
+        impl rt::IntoAnswer for #ident {
+            fn into_answer(self) -> rt::Answer {
+                match self {
+                    #(#arms)*
+                }
             }
         }
-        SchemaKind::Type(Type::Integer(_)) => parts.push("an integer".into()),
-        SchemaKind::Type(Type::Number(_)) => parts.push("a number".into()),
-        _ => parts.push("a value".into()),
     }
-    parts.join(" ")
 }
 
-/// The parameter and success types of each method of the generated client, by operation id.
-fn signatures(client: &TokenStream) -> Result<BTreeMap<String, Signature>, String> {
-    let file: syn::File = syn::parse2(client.clone()).map_err(|e| e.to_string())?;
-    let mut out = BTreeMap::new();
-    for item in &file.items {
-        let syn::Item::Impl(block) = item else {
-            continue;
-        };
-        let is_client = matches!(&*block.self_ty, syn::Type::Path(p) if p.path.is_ident("Client"));
-        if !is_client || block.trait_.is_some() {
-            continue;
-        }
-        for item in &block.items {
-            let syn::ImplItem::Fn(f) = item else { continue };
-            if f.sig.asyncness.is_none() {
-                continue;
+fn answer_arm(r: &Response) -> TokenStream {
+    let variant = format_ident!("{}", r.variant);
+    let status = status_tokens(r.status);
+    let body = match &r.body {
+        None => quote! { rt::Answer::empty(#status) },
+        Some(b) => {
+            let ct = &b.content_type;
+            match b.media {
+                Media::Json | Media::Form => quote! { rt::Answer::json(#status, body) },
+                Media::Text => quote! { rt::Answer::text(#status, #ct, body) },
+                Media::Bytes => quote! { rt::Answer::bytes(#status, #ct, body) },
             }
-            let params = f
-                .sig
-                .inputs
-                .iter()
-                .filter_map(|arg| match arg {
-                    syn::FnArg::Typed(t) => Some(t),
-                    syn::FnArg::Receiver(_) => None,
-                })
-                .map(|t| {
-                    let name = match &*t.pat {
-                        syn::Pat::Ident(i) => i.ident.to_string(),
-                        _ => return Err(format!("{}: unexpected parameter pattern", f.sig.ident)),
-                    };
-                    // The client borrows its arguments; the server owns what it parsed.
-                    let ty = match &*t.ty {
-                        syn::Type::Reference(r) if matches!(&*r.elem, syn::Type::Path(p) if p.path.is_ident("str")) => {
-                            syn::parse_quote!(::std::string::String)
-                        }
-                        syn::Type::Reference(r) => (*r.elem).clone(),
-                        other => other.clone(),
-                    };
-                    Ok((name, shared_type(ty)))
-                })
-                .collect::<Result<Vec<_>, String>>()?;
-            let success = success_type(&f.sig.output)
-                .ok_or_else(|| format!("{}: cannot find the success type", f.sig.ident))?;
-            out.insert(
-                f.sig.ident.to_string(),
-                Signature {
-                    params,
-                    success: shared_type(success),
-                },
-            );
+        }
+    };
+    let has_status = !matches!(r.status, Status::Code(_));
+    if r.headers.is_empty() && !has_status {
+        return match &r.body {
+            Some(_) => quote! { Self::#variant(body) => #body, },
+            None => quote! { Self::#variant => #body, },
+        };
+    }
+    let body_field = r.body.as_ref().map(|_| quote! { body, });
+    let status_field = has_status.then(|| quote! { status, });
+    let names: Vec<_> = r
+        .headers
+        .iter()
+        .map(|h| format_ident!("{}", h.name))
+        .collect();
+    let sets = r.headers.iter().zip(&names).map(|(h, name)| {
+        let api_name = h.api_name.to_ascii_lowercase();
+        if h.required {
+            quote! { answer.header(#api_name, &#name); }
+        } else {
+            quote! { if let Some(value) = &#name { answer.header(#api_name, value); } }
+        }
+    });
+    quote! {
+        Self::#variant { #status_field #body_field #(#names,)* } => {
+            let mut answer = #body;
+            #(#sets)*
+            answer
         }
     }
-    Ok(out)
 }
 
-/// `T` of `Result<ResponseValue<T>, Error<E>>`.
-fn success_type(output: &syn::ReturnType) -> Option<syn::Type> {
-    let syn::ReturnType::Type(_, ty) = output else {
-        return None;
-    };
-    let first_arg = |ty: &syn::Type| -> Option<syn::Type> {
-        let syn::Type::Path(p) = ty else { return None };
-        let syn::PathArguments::AngleBracketed(args) = &p.path.segments.last()?.arguments else {
-            return None;
-        };
-        args.args.iter().find_map(|a| match a {
-            syn::GenericArgument::Type(t) => Some(t.clone()),
-            _ => None,
-        })
-    };
-    first_arg(&first_arg(ty)?)
+fn scalar_tokens(scalar: Scalar) -> TokenStream {
+    match scalar {
+        Scalar::String => quote! { rt::Scalar::String },
+        Scalar::Integer => quote! { rt::Scalar::Integer },
+        Scalar::Number => quote! { rt::Scalar::Number },
+        Scalar::Boolean => quote! { rt::Scalar::Boolean },
+    }
 }
 
-/// A client-local `types::X` is the same type as `authapi_types::X`: both come from one type
-/// space.
-fn shared_type(ty: syn::Type) -> syn::Type {
-    match &ty {
-        syn::Type::Path(p) if p.path.segments.first().is_some_and(|s| s.ident == "types") => {
-            let rest = p.path.segments.iter().skip(1);
-            syn::parse_quote!(::authapi_types #(::#rest)*)
+fn param_read(param: &Param) -> TokenStream {
+    let ident = format_ident!("{}", param.name);
+    let api_name = &param.api_name;
+    let hint = &param.hint;
+    let ty = &param.ty;
+    let location = match param.location {
+        Location::Path => quote! { rt::Location::Path },
+        Location::Query => quote! { rt::Location::Query },
+        Location::Header => quote! { rt::Location::Header },
+    };
+    let shape = match param.shape {
+        Shape::Scalar(s) => {
+            let s = scalar_tokens(s);
+            quote! { rt::Shape::Scalar(#s) }
         }
-        _ => ty,
+        Shape::Array { item, explode } => {
+            let item = scalar_tokens(item);
+            quote! { rt::Shape::Array { item: #item, explode: #explode } }
+        }
+    };
+    let schema = match &param.check {
+        Some(name) => quote! { Some(#name) },
+        None => quote! { None },
+    };
+    let default = match &param.default {
+        Some(json) => quote! { Some(#json) },
+        None => quote! { None },
+    };
+    let spec = quote! {
+        rt::Param { name: #api_name, location: #location, shape: #shape, schema: #schema, hint: #hint, default: #default }
+    };
+    let values = match param.location {
+        Location::Path => quote! { rt::path_values(&path, #api_name) },
+        Location::Query => quote! { rt::query_values(&parts, #api_name) },
+        Location::Header => quote! { rt::header_values(&parts, #api_name) },
+    };
+    let read = if param.check.is_none() && matches!(param.shape, Shape::Scalar(Scalar::String)) {
+        quote! { rt::parsed::<#ty> }
+    } else {
+        quote! { rt::decoded::<#ty> }
+    };
+    let required = param.required || param.default.is_some();
+    let finish = if required {
+        quote! { .and_then(|value| rt::present(value, &SPEC))? }
+    } else {
+        quote! { ? }
+    };
+    quote! {
+        let #ident = {
+            const SPEC: rt::Param = #spec;
+            #read(&SCHEMAS, &#values, &SPEC)#finish
+        };
+    }
+}
+
+fn auth(model: &Model, op: &Operation) -> TokenStream {
+    let schemes: Vec<_> = op
+        .security
+        .iter()
+        .filter_map(|name| model.schemes.iter().find(|s| &s.name == name))
+        .collect();
+    let accepted = schemes.iter().map(|s| scheme_tokens(&s.kind));
+    let mut chain = quote! {
+        return Err(rt::no_credentials(&parts, &[#(#accepted),*]))
+    };
+    for scheme in schemes.iter().rev() {
+        let method = format_ident!("authenticate_{}", scheme.rust);
+        chain = match &scheme.kind {
+            SchemeKind::Bearer => quote! {
+                match rt::bearer(&parts)? {
+                    Some(token) => api.#method(token).await?,
+                    None => #chain,
+                }
+            },
+            SchemeKind::Basic => quote! {
+                match rt::basic(&parts)? {
+                    Some((user, password)) => api.#method(&user, &password).await?,
+                    None => #chain,
+                }
+            },
+            SchemeKind::ApiKey { .. } => {
+                let spec = scheme_tokens(&scheme.kind);
+                quote! {
+                    match rt::api_key(&parts, &#spec)? {
+                        Some(key) => api.#method(&key).await?,
+                        None => #chain,
+                    }
+                }
+            }
+        };
+    }
+    quote! { let caller = #chain; }
+}
+
+fn scheme_tokens(kind: &SchemeKind) -> TokenStream {
+    match kind {
+        SchemeKind::Bearer => quote! { rt::Scheme::Bearer },
+        SchemeKind::Basic => quote! { rt::Scheme::Basic },
+        SchemeKind::ApiKey { location, name } => match location {
+            Location::Query => quote! { rt::Scheme::ApiKeyQuery(#name) },
+            _ => quote! { rt::Scheme::ApiKeyHeader(#name) },
+        },
+    }
+}
+
+fn handler(model: &Model, op: &Operation) -> TokenStream {
+    let name = format_ident!("{}", op.name);
+    let id = &op.id;
+    let secured = !op.security.is_empty();
+    let auth = secured.then(|| auth(model, op));
+    let has_path = op.params.iter().any(|p| p.location == Location::Path);
+    let path = has_path.then(|| quote! { let path = rt::path_params(&mut parts).await?; });
+    let reads = op.params.iter().map(param_read);
+    let body_read = op.body.as_ref().map(|b| {
+        let ty = &b.ty;
+        let content_type = &b.content_type;
+        let schema = match &b.check {
+            Some(name) => quote! { Some(#name) },
+            None => quote! { None },
+        };
+        let media = match b.media {
+            Media::Json => quote! { rt::Media::Json },
+            Media::Form => quote! { rt::Media::Form },
+            Media::Text => quote! { rt::Media::Text },
+            Media::Bytes => quote! { rt::Media::Bytes },
+        };
+        let read = match b.media {
+            Media::Json | Media::Form => quote! { rt::decoded_body::<#ty> },
+            Media::Text => quote! { rt::text_body },
+            Media::Bytes => quote! { rt::bytes_body },
+        };
+        let finish = if b.required {
+            quote! { .and_then(rt::required_body)? }
+        } else {
+            quote! { ? }
+        };
+        quote! {
+            let body = {
+                const SPEC: rt::BodySpec = rt::BodySpec { media: #media, content_type: #content_type, schema: #schema };
+                #read(&SCHEMAS, &parts, body, served.options(), &SPEC).await #finish
+            };
+        }
+    });
+    let split = match (has_path, op.body.is_some()) {
+        (true, true) => quote! { let (mut parts, body) = request.into_parts(); },
+        (true, false) => quote! { let (mut parts, _) = request.into_parts(); },
+        (false, true) => quote! { let (parts, body) = request.into_parts(); },
+        (false, false) => quote! { let (parts, _) = request.into_parts(); },
+    };
+    let caller_arg = secured.then(|| quote! { &caller, });
+    let args = op.params.iter().map(|p| format_ident!("{}", p.name));
+    let body_arg = op.body.as_ref().map(|_| quote! { body, });
+    let documented = op.responses.iter().map(|r| r.status.key());
+    quote! {
+        async fn #name<A: Api>(
+            State(served): State<Arc<rt::Served<A>>>,
+            request: rt::Request,
+        ) -> Response {
+            rt::respond(&SCHEMAS, #id, async {
+                #split
+                // Not every operation reads the request's head.
+                let _ = &parts;
+                let api = served.api();
+                #auth
+                #path
+                #(#reads)*
+                #body_read
+                api.#name(#caller_arg #(#args,)* #body_arg)
+                    .await
+                    .map_err(|e| rt::documented(e, #id, &[#(#documented),*]))
+            }.await)
+        }
     }
 }

@@ -1,12 +1,11 @@
-//! The model types of `authapi-types`: one Rust type per named schema of the spec.
+//! The model types of `authapi-types`: one Rust type per named schema of the spec, and the
+//! types of the operations' inline schemas, all from the model's one type space.
 
 use heck::ToUpperCamelCase;
-use openapiv3::OpenAPI;
 use proc_macro2::TokenStream;
-use progenitor_impl::{CrateVers, GenerationSettings, Generator};
 use quote::{format_ident, quote};
 
-use super::guarded_in;
+use super::model::Model;
 use crate::spec::{Spec, SpecError};
 
 /// The model types, and the names of all of them.
@@ -16,21 +15,8 @@ pub struct Types {
     pub all: Vec<String>,
 }
 
-pub fn generate(spec: &Spec, api: &OpenAPI, shown: &str) -> Result<Types, SpecError> {
-    let mut settings = GenerationSettings::default();
-    settings
-        .with_derive("::schemars::JsonSchema")
-        .with_derive("PartialEq")
-        .with_crate("std", CrateVers::Any, None);
-    let mut generator = Generator::new(&settings);
-    guarded_in(spec, shown, "model types", || {
-        generator
-            .generate_tokens(api)
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-    })?;
-    let space = generator.get_type_space();
-
+pub fn generate(spec: &Spec, model: &Model, shown: &str) -> Result<Types, SpecError> {
+    let space = &model.types;
     let known: std::collections::BTreeSet<String> = space.iter_types().map(|t| t.name()).collect();
     // (schema name in the spec, Rust type name), in spec order.
     let mut names = Vec::new();
@@ -45,10 +31,11 @@ pub fn generate(spec: &Spec, api: &OpenAPI, shown: &str) -> Result<Types, SpecEr
             continue;
         }
         if !known.contains(&rust) {
+            let pointer = format!("/components/schemas/{}", super::model::escape(schema));
             return Err(SpecError {
                 file: shown.to_string(),
-                line_col: None,
-                pointer: Some(format!("/components/schemas/{schema}")),
+                line_col: crate::spec::locate(&spec.text, &pointer),
+                pointer: Some(pointer),
                 message: format!(
                     "the schema did not become a Rust type named {rust}; rename it so that its name is unique"
                 ),

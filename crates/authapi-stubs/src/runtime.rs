@@ -1,0 +1,59 @@
+//! Everything generated routers call, in one place, none of it tied to one spec: the
+//! generated code of this crate and of any other spec refers to `authapi_stubs::runtime`.
+
+use axum::Router;
+
+pub use crate::answer::{
+    Answer, IntoAnswer, IntoStatus, check_responses, documented, respond, status, status_in,
+};
+pub use crate::auth::{Scheme, api_key, basic, bearer, no_credentials};
+pub use crate::request::{
+    BodySpec, Location, Media, Param, Scalar, Shape, bytes_body, decoded, decoded_body,
+    header_values, parsed, path_params, path_values, present, query_values, required_body,
+    text_body,
+};
+pub use crate::schemas::Schemas;
+
+/// A request as handlers take it.
+pub type Request = axum::extract::Request;
+
+/// Limits of a router.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The largest request body read, in bytes; more is 413.
+    pub body_limit: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            body_limit: 1024 * 1024,
+        }
+    }
+}
+
+/// An implementation of a generated `Api` trait with the router's options: the routes' state.
+pub struct Served<A> {
+    api: A,
+    options: Options,
+}
+
+impl<A> Served<A> {
+    pub fn new(api: A, options: Options) -> Self {
+        Self { api, options }
+    }
+
+    pub fn api(&self) -> &A {
+        &self.api
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+}
+
+/// Adds what every router needs around the generated routes: the served spec, JSON answers
+/// for unknown routes and wrong methods, and a guard that turns a handler panic into 500.
+pub fn finish(routes: Router, spec_json: &'static str, spec_yaml: &'static str) -> Router {
+    crate::support::finish(routes, spec_json, spec_yaml)
+}

@@ -1,0 +1,121 @@
+//! The spec's schemas, compiled once and on demand, for checking parameters and bodies on the
+//! way in and answers on the way out.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+/// The schema document of one spec (`$defs` by name) and which schema each documented answer
+/// uses. Generated code holds one in a `static`.
+pub struct Schemas {
+    document: &'static str,
+    responses: &'static [(&'static str, &'static str, &'static str)],
+    compiled: OnceLock<Compiled>,
+}
+
+struct Compiled {
+    /// Each `$defs` name, with its validator built the first time it is needed.
+    validators: HashMap<String, OnceLock<Result<jsonschema::Validator, String>>>,
+    root: Value,
+}
+
+impl Schemas {
+    /// `document` is a JSON Schema document with the schemas under `$defs`; `responses` lists
+    /// (operation id, status key as the spec writes it, `$defs` name).
+    pub const fn new(
+        document: &'static str,
+        responses: &'static [(&'static str, &'static str, &'static str)],
+    ) -> Self {
+        Self {
+            document,
+            responses,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    fn compiled(&self) -> &Compiled {
+        self.compiled.get_or_init(|| {
+            // The document is generated and checked by tests; an unreadable one reads as empty,
+            // and every check against it then fails naming the schema.
+            let root: Value = serde_json::from_str(self.document).unwrap_or(Value::Null);
+            let validators = root
+                .get("$defs")
+                .and_then(Value::as_object)
+                .map(|defs| defs.keys().map(|k| (k.clone(), OnceLock::new())).collect())
+                .unwrap_or_default();
+            Compiled { validators, root }
+        })
+    }
+
+    /// The `$defs` schema documented for `operation` answering `status`: the exact status, else
+    /// its class (`4XX`), else `default`.
+    pub fn schema_for(&self, operation: &str, status: u16) -> Option<&'static str> {
+        let exact = status.to_string();
+        let class = format!("{}XX", status / 100);
+        [exact.as_str(), class.as_str(), "default"]
+            .iter()
+            .find_map(|key| {
+                self.responses
+                    .iter()
+                    .find(|(op, st, _)| *op == operation && st.eq_ignore_ascii_case(key))
+            })
+            .map(|(_, _, name)| *name)
+    }
+
+    /// Ok when `body` matches the schema documented for `operation` answering `status`; an
+    /// undocumented status is an error too.
+    pub fn check(&self, operation: &str, status: u16, body: &Value) -> Result<(), String> {
+        let name = self
+            .schema_for(operation, status)
+            .ok_or_else(|| format!("{operation}: status {status} is not documented in the spec"))?;
+        self.check_schema(name, body)
+            .map_err(|e| format!("{operation} {status}: {e}"))
+    }
+
+    /// Ok when `body` matches the `$defs` schema `name`.
+    pub fn check_schema(&self, name: &str, body: &Value) -> Result<(), String> {
+        let errors = self.errors(name, body)?;
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("body does not match {name}: {}", errors.join("; ")))
+        }
+    }
+
+    /// Each way `value` breaks schema `name`, as `at <JSON pointer>: <rule>`; empty when it
+    /// matches.
+    pub fn errors(&self, name: &str, value: &Value) -> Result<Vec<String>, String> {
+        let compiled = self.compiled();
+        let slot = compiled
+            .validators
+            .get(name)
+            .ok_or_else(|| format!("the spec has no schema {name}"))?;
+        let validator = slot
+            .get_or_init(|| {
+                let mut root = compiled.root.clone();
+                root["$ref"] = Value::String(format!("#/$defs/{}", pointer_token(name)));
+                jsonschema::options()
+                    .should_validate_formats(true)
+                    .build(&root)
+                    .map_err(|e| format!("schema {name} does not compile: {e}"))
+            })
+            .as_ref()
+            .map_err(Clone::clone)?;
+        Ok(validator
+            .iter_errors(value)
+            .map(|e| {
+                let at = e.instance_path().to_string();
+                if at.is_empty() {
+                    e.to_string()
+                } else {
+                    format!("at {at}: {e}")
+                }
+            })
+            .collect())
+    }
+}
+
+fn pointer_token(name: &str) -> String {
+    name.replace('~', "~0").replace('/', "~1")
+}

@@ -1,0 +1,1239 @@
+//! The operation model: each operation of the spec read once into a plain description
+//! (names, parameters, body, responses, security) with its Rust types taken from one type
+//! space, so that every emitter works from the same facts.
+
+use heck::{ToPascalCase, ToSnakeCase};
+use openapiv3::{
+    APIKeyLocation, MediaType, OpenAPI, Parameter, ParameterData, ParameterSchemaOrContent,
+    PathStyle, QueryStyle, ReferenceOr, RequestBody, SecurityScheme, StatusCode,
+};
+use proc_macro2::TokenStream;
+use serde_json::{Value, json};
+use typify::{TypeDetails, TypeSpace, TypeSpaceSettings};
+
+use super::schema;
+use crate::spec::{self, Spec, SpecError};
+
+/// Every operation of a spec and the types they use.
+pub struct Model {
+    /// The one type space: named schemas, then each operation's inline schemas, named as the
+    /// client generator names them.
+    pub types: TypeSpace,
+    pub operations: Vec<Operation>,
+    /// The security schemes some operation uses, in the order the spec declares them.
+    pub schemes: Vec<Scheme>,
+    /// Inline schemas of parameters, bodies and responses, under the names they get beside
+    /// the named schemas in schema.json.
+    pub inline_schemas: Vec<(String, Value)>,
+}
+
+pub struct Operation {
+    /// The `operationId` as written.
+    pub id: String,
+    /// Its Rust name, as the client names its method.
+    pub name: String,
+    pub method: String,
+    pub path: String,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub params: Vec<Param>,
+    pub body: Option<Body>,
+    pub responses: Vec<Response>,
+    /// The schemes that may authenticate a call, any one of them; empty when the operation is
+    /// open to all.
+    pub security: Vec<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Location {
+    Path,
+    Query,
+    Header,
+}
+
+impl Location {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Location::Path => "path",
+            Location::Query => "query",
+            Location::Header => "header",
+        }
+    }
+}
+
+/// How a parameter's text becomes JSON before it is checked and decoded.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Scalar {
+    String,
+    Integer,
+    Number,
+    Boolean,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Shape {
+    Scalar(Scalar),
+    /// Several values: repeated (`explode`) or comma-separated.
+    Array {
+        item: Scalar,
+        explode: bool,
+    },
+}
+
+pub struct Param {
+    pub api_name: String,
+    pub name: String,
+    pub location: Location,
+    pub required: bool,
+    /// The Rust type of a present value.
+    pub ty: TokenStream,
+    pub shape: Shape,
+    /// Name of its schema in schema.json, when the value needs checking beyond parsing.
+    pub check: Option<String>,
+    /// What a valid value looks like, for error messages.
+    pub hint: String,
+    /// The schema's default as JSON, applied when the parameter is absent.
+    pub default: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Media {
+    Json,
+    Text,
+    Bytes,
+    Form,
+}
+
+pub struct Body {
+    pub media: Media,
+    pub content_type: String,
+    pub required: bool,
+    pub ty: TokenStream,
+    /// Name of its schema in schema.json (JSON and form bodies).
+    pub check: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Status {
+    Code(u16),
+    /// `1XX` to `5XX`.
+    Range(u16),
+    Default,
+}
+
+impl Status {
+    /// The key the spec writes it with.
+    pub fn key(self) -> String {
+        match self {
+            Status::Code(code) => code.to_string(),
+            Status::Range(class) => format!("{class}XX"),
+            Status::Default => "default".into(),
+        }
+    }
+}
+
+pub struct Response {
+    pub status: Status,
+    pub variant: String,
+    pub description: String,
+    pub body: Option<ResponseBody>,
+    pub headers: Vec<Header>,
+}
+
+pub struct ResponseBody {
+    pub media: Media,
+    pub content_type: String,
+    pub ty: TokenStream,
+    /// Name of its schema in schema.json (JSON bodies).
+    pub check: Option<String>,
+}
+
+pub struct Header {
+    pub api_name: String,
+    pub name: String,
+    pub required: bool,
+    pub ty: TokenStream,
+}
+
+pub struct Scheme {
+    pub name: String,
+    /// `authenticate_<rust>` is its trait method.
+    pub rust: String,
+    pub kind: SchemeKind,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum SchemeKind {
+    /// `Authorization: Bearer <token>` (http bearer, OAuth 2, OpenID Connect).
+    Bearer,
+    /// `Authorization: Basic <base64 user:password>`.
+    Basic,
+    /// A key in a header or a query parameter.
+    ApiKey { location: Location, name: String },
+}
+
+/// The settings of the one type space; the client generator uses the same.
+pub fn type_settings() -> TypeSpaceSettings {
+    let mut settings = TypeSpaceSettings::default();
+    settings
+        .with_type_mod("types")
+        .with_struct_builder(false)
+        .with_derive("::schemars::JsonSchema".to_string())
+        .with_derive("PartialEq".to_string())
+        .with_crate("std", typify::CrateVers::Any, None);
+    settings
+}
+
+/// A name made into a Rust identifier the way the client generator makes it.
+pub fn sanitize(input: &str, pascal: bool) -> String {
+    let to_case = |s: &str| {
+        if pascal {
+            s.to_pascal_case()
+        } else {
+            s.to_snake_case()
+        }
+    };
+    let out = match input {
+        "+1" => "plus1".to_string(),
+        "-1" => "minus1".to_string(),
+        _ => to_case(
+            &input
+                .replace('\'', "")
+                .replace(|c: char| !unicode_ident::is_xid_continue(c), "-"),
+        ),
+    };
+    let out = match out.chars().next() {
+        None => to_case("x"),
+        Some(c) if unicode_ident::is_xid_start(c) => out,
+        Some(_) => format!("_{out}"),
+    };
+    if typify::accept_as_ident(&out) {
+        out
+    } else {
+        format!("{out}_")
+    }
+}
+
+/// `path` as one JSON pointer token.
+pub fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Names the handler and the trait method use for themselves; a parameter of the same name is
+/// renamed.
+const RESERVED: &[&str] = &["caller", "body", "api", "parts", "request", "path", "query"];
+
+struct Reader<'a> {
+    spec: &'a Spec,
+    api: &'a OpenAPI,
+    shown: &'a str,
+    types: TypeSpace,
+    inline_schemas: Vec<(String, Value)>,
+}
+
+impl Model {
+    /// Reads `api` (the generator's view of `spec`) into the model.
+    pub fn read(spec: &Spec, api: &OpenAPI, shown: &str) -> Result<Model, SpecError> {
+        let mut reader = Reader {
+            spec,
+            api,
+            shown,
+            types: TypeSpace::new(&type_settings()),
+            inline_schemas: Vec::new(),
+        };
+        reader.add_named_schemas()?;
+        let declared = reader.schemes()?;
+        let mut operations = Vec::new();
+        let mut names = std::collections::BTreeMap::<String, String>::new();
+        for (path, item) in &api.paths.paths {
+            let item_pointer = format!("/paths/{}", escape(path));
+            let Some(item) = item.as_item() else {
+                return Err(reader.error(
+                    &item_pointer,
+                    "a path item given as $ref is not supported by the generator".into(),
+                ));
+            };
+            for (method, op) in item.iter() {
+                let pointer = format!("{item_pointer}/{method}");
+                let operation = reader.operation(path, method, item, op, &pointer, &declared)?;
+                if let Some(other) = names.insert(operation.name.clone(), pointer.clone()) {
+                    return Err(reader.error(
+                        &pointer,
+                        format!(
+                            "operationId {:?} becomes the Rust name {}, which the operation at #{other} has too; rename one of them",
+                            operation.id, operation.name
+                        ),
+                    ));
+                }
+                operations.push(operation);
+            }
+        }
+        let used: Vec<&String> = operations.iter().flat_map(|o| &o.security).collect();
+        let schemes = declared
+            .into_iter()
+            .filter(|s| used.contains(&&s.name))
+            .collect();
+        Ok(Model {
+            types: reader.types,
+            operations,
+            schemes,
+            inline_schemas: reader.inline_schemas,
+        })
+    }
+}
+
+impl Reader<'_> {
+    fn error(&self, pointer: &str, message: String) -> SpecError {
+        SpecError {
+            file: self.shown.to_string(),
+            line_col: spec::locate(&self.spec.text, pointer),
+            pointer: Some(pointer.to_string()),
+            message,
+        }
+    }
+
+    fn add_named_schemas(&mut self) -> Result<(), SpecError> {
+        let mut converted = Vec::new();
+        for (name, body) in self.api.components.iter().flat_map(|c| c.schemas.iter()) {
+            let pointer = format!("/components/schemas/{}", escape(name));
+            let value = serde_json::to_value(body).unwrap_or_default();
+            let schema = schema::to_schemars(&value).map_err(|e| self.error(&pointer, e))?;
+            converted.push((name.clone(), schema));
+        }
+        let types = &mut self.types;
+        super::guarded_in(self.spec, self.shown, "model types", || {
+            types.add_ref_types(converted).map_err(|e| e.to_string())
+        })
+        .map_err(|mut e| {
+            e.pointer = e.pointer.or_else(|| Some("/components/schemas".into()));
+            e.line_col = e
+                .line_col
+                .or_else(|| spec::locate(&self.spec.text, "/components/schemas"));
+            e
+        })
+    }
+
+    /// The Rust type of `value` (an OpenAPI schema) added under `name`, as typify names it.
+    fn add_type(
+        &mut self,
+        value: &Value,
+        name: &str,
+        pointer: &str,
+    ) -> Result<typify::TypeId, SpecError> {
+        let converted = schema::to_schemars(value).map_err(|e| self.error(pointer, e))?;
+        let types = &mut self.types;
+        let name = name.to_string();
+        super::guarded(self.shown, "type", || {
+            types
+                .add_type_with_name(&converted, Some(name))
+                .map_err(|e| e.to_string())
+        })
+        .map_err(|e| {
+            self.error(
+                pointer,
+                format!("this schema cannot become a Rust type: {}", e.message),
+            )
+        })
+    }
+
+    fn ident(&self, id: &typify::TypeId) -> TokenStream {
+        self.types
+            .get_type(id)
+            .map(|t| t.ident())
+            .unwrap_or_else(|_| quote::quote!(::serde_json::Value))
+    }
+
+    /// The declared security schemes.
+    fn schemes(&self) -> Result<Vec<Scheme>, SpecError> {
+        let mut out = Vec::new();
+        for (name, scheme) in self
+            .api
+            .components
+            .iter()
+            .flat_map(|c| c.security_schemes.iter())
+        {
+            let pointer = format!("/components/securitySchemes/{}", escape(name));
+            let Some(scheme) = scheme.as_item() else {
+                return Err(self.error(
+                    &pointer,
+                    "a security scheme given as $ref is not supported by the generator".into(),
+                ));
+            };
+            let kind = match scheme {
+                SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("bearer") => {
+                    SchemeKind::Bearer
+                }
+                SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => {
+                    SchemeKind::Basic
+                }
+                SecurityScheme::HTTP { scheme, .. } => {
+                    return Err(self.error(
+                        &pointer,
+                        format!("http scheme {scheme:?} is not supported by the server generator; use bearer or basic"),
+                    ));
+                }
+                SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } => {
+                    SchemeKind::Bearer
+                }
+                SecurityScheme::APIKey { location, name, .. } => SchemeKind::ApiKey {
+                    location: match location {
+                        APIKeyLocation::Header => Location::Header,
+                        APIKeyLocation::Query => Location::Query,
+                        APIKeyLocation::Cookie => {
+                            return Err(self.error(
+                                &pointer,
+                                "an apiKey in a cookie is not supported by the server generator; use a header or a query parameter".into(),
+                            ));
+                        }
+                    },
+                    name: name.clone(),
+                },
+            };
+            out.push(Scheme {
+                name: name.clone(),
+                rust: sanitize(name, false),
+                kind,
+            });
+        }
+        Ok(out)
+    }
+
+    fn operation(
+        &mut self,
+        path: &str,
+        method: &str,
+        item: &openapiv3::PathItem,
+        op: &openapiv3::Operation,
+        pointer: &str,
+        declared: &[Scheme],
+    ) -> Result<Operation, SpecError> {
+        let Some(id) = op.operation_id.clone() else {
+            return Err(self.error(
+                pointer,
+                "the operation has no operationId; the generator names its method after it".into(),
+            ));
+        };
+        if op.extensions.contains_key("x-dropshot-websocket") {
+            return Err(self.error(pointer, "a websocket upgrade (x-dropshot-websocket) is not supported by the server generator".into()));
+        }
+        if !op.callbacks.is_empty() {
+            return Err(self.error(
+                &format!("{pointer}/callbacks"),
+                "callbacks are not supported by the server generator".into(),
+            ));
+        }
+        let name = sanitize(&id, false);
+
+        // Operation parameters override path-item ones of the same name and location;
+        // typify sees them in name order, as the client generator adds them.
+        let mut declared_params = std::collections::BTreeMap::new();
+        let item_params = item
+            .parameters
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p, format!("/paths/{}/parameters/{i}", escape(path))));
+        let op_params = op
+            .parameters
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p, format!("{pointer}/parameters/{i}")));
+        for (param, at) in item_params.chain(op_params) {
+            let (param, at) = self.resolve_param(param, at)?;
+            declared_params.insert(param.parameter_data_ref().name.clone(), (param.clone(), at));
+        }
+        let template_names = template_names(path);
+        let mut params = Vec::new();
+        for (param, at) in declared_params.values() {
+            params.push(self.param(&id, param, at)?);
+        }
+        for name in &template_names {
+            if !params
+                .iter()
+                .any(|p| p.location == Location::Path && &p.api_name == name)
+            {
+                return Err(self.error(pointer, format!("the path names {{{name}}} but the operation declares no path parameter {name:?}")));
+            }
+        }
+        if let Some(p) = params
+            .iter()
+            .find(|p| p.location == Location::Path && !template_names.contains(&p.api_name))
+        {
+            return Err(self.error(
+                pointer,
+                format!(
+                    "path parameter {:?} does not appear in the path {path}",
+                    p.api_name
+                ),
+            ));
+        }
+        // The client's order: path parameters as the path names them, then query, then header.
+        params.sort_by_key(|p| match p.location {
+            Location::Path => (
+                0,
+                template_names
+                    .iter()
+                    .position(|n| *n == p.api_name)
+                    .unwrap_or(0),
+                String::new(),
+            ),
+            Location::Query => (1, 0, p.api_name.clone()),
+            Location::Header => (2, 0, p.api_name.clone()),
+        });
+        let mut taken: Vec<String> = RESERVED.iter().map(|s| s.to_string()).collect();
+        for param in &mut params {
+            while taken.contains(&param.name) {
+                param.name.push('_');
+            }
+            taken.push(param.name.clone());
+        }
+
+        let body = match &op.request_body {
+            Some(body) => self.body(&id, body, &format!("{pointer}/requestBody"))?,
+            None => None,
+        };
+        let responses = self.responses(&id, op, pointer)?;
+        let security = self.security(op, pointer, declared)?;
+        Ok(Operation {
+            id,
+            name,
+            method: method.to_string(),
+            path: path.to_string(),
+            summary: op.summary.clone().filter(|s| !s.is_empty()),
+            description: op.description.clone().filter(|s| !s.is_empty()),
+            params,
+            body,
+            responses,
+            security,
+        })
+    }
+
+    fn resolve_param<'p>(
+        &'p self,
+        param: &'p ReferenceOr<Parameter>,
+        at: String,
+    ) -> Result<(&'p Parameter, String), SpecError> {
+        match param {
+            ReferenceOr::Item(p) => Ok((p, at)),
+            ReferenceOr::Reference { reference } => {
+                let found = reference
+                    .strip_prefix("#/components/parameters/")
+                    .and_then(|name| self.api.components.as_ref()?.parameters.get(name));
+                match found {
+                    Some(ReferenceOr::Item(p)) => Ok((p, reference[1..].to_string())),
+                    _ => Err(self.error(
+                        &at,
+                        format!("{reference} is not a parameter of #/components/parameters"),
+                    )),
+                }
+            }
+        }
+    }
+
+    fn param(&mut self, op_id: &str, param: &Parameter, at: &str) -> Result<Param, SpecError> {
+        let (data, location, explode) = match param {
+            Parameter::Path {
+                parameter_data,
+                style,
+            } => {
+                if *style != PathStyle::Simple {
+                    return Err(self.error(at, format!("path parameter style {style:?} is not supported by the generator; use simple")));
+                }
+                if !parameter_data.required {
+                    return Err(self.error(
+                        at,
+                        format!("path parameter {:?} must be required", parameter_data.name),
+                    ));
+                }
+                (parameter_data, Location::Path, false)
+            }
+            Parameter::Query {
+                parameter_data,
+                style,
+                ..
+            } => {
+                if *style != QueryStyle::Form {
+                    return Err(self.error(at, format!("query parameter style {style:?} is not supported by the generator; use form")));
+                }
+                (
+                    parameter_data,
+                    Location::Query,
+                    parameter_data.explode.unwrap_or(true),
+                )
+            }
+            Parameter::Header { parameter_data, .. } => (parameter_data, Location::Header, false),
+            Parameter::Cookie { parameter_data, .. } => {
+                return Err(self.error(at, format!("cookie parameter {:?} is not supported by the generator (the generated client cannot send it)", parameter_data.name)));
+            }
+        };
+        let ParameterData {
+            name: api_name,
+            description,
+            required,
+            format,
+            ..
+        } = data;
+        let required = *required;
+        let ParameterSchemaOrContent::Schema(schema) = format else {
+            return Err(self.error(at, format!("parameter {api_name:?} is described by `content`; the generator supports parameters with a `schema` only")));
+        };
+        let value = serde_json::to_value(schema).unwrap_or_default();
+        let schema_at = format!("{at}/schema");
+        let resolved = self.resolve_schema(&value);
+        let shape = shape(&resolved, explode).ok_or_else(|| {
+            self.error(&schema_at, format!("{} parameter {api_name:?} has a schema that is not a string, number, integer, boolean or array of those; the server generator cannot read it from the request", location.as_str()))
+        })?;
+        let id = self.add_type(
+            &value,
+            &sanitize(&format!("{op_id}-{api_name}"), true),
+            &schema_at,
+        )?;
+        let optional = self
+            .types
+            .get_type(&id)
+            .ok()
+            .and_then(|t| match t.details() {
+                TypeDetails::Option(inner) => Some(inner),
+                _ => None,
+            });
+        let (id, required) = match optional {
+            // An optional type makes the parameter optional, as in the client.
+            Some(inner) if location == Location::Query => (inner, false),
+            _ => (id, required),
+        };
+        let ty = self.ident(&id);
+        let check = (!parsing_checks(&resolved))
+            .then(|| self.schema_name(&value, format!("{op_id}.{}.{api_name}", location.as_str())));
+        let default = resolved.get("default").map(|d| d.to_string());
+        Ok(Param {
+            api_name: api_name.clone(),
+            name: sanitize(api_name, false),
+            location,
+            required: required || location == Location::Path,
+            ty,
+            shape,
+            check,
+            hint: hint(&resolved),
+            default,
+            description: description.clone(),
+        })
+    }
+
+    /// The schema.json name of `value`: a named schema's own, or `inline` for an inline one.
+    fn schema_name(&mut self, value: &Value, inline: String) -> String {
+        if let Some(name) = named_ref(value) {
+            return name.to_string();
+        }
+        self.inline_schemas.push((inline.clone(), value.clone()));
+        inline
+    }
+
+    /// `value` with a reference to a named schema followed.
+    fn resolve_schema(&self, value: &Value) -> Value {
+        let mut value = value.clone();
+        for _ in 0..32 {
+            let Some(name) = named_ref(&value) else { break };
+            match self
+                .spec
+                .json
+                .pointer(&format!("/components/schemas/{}", escape(name)))
+            {
+                Some(target) => value = target.clone(),
+                None => break,
+            }
+        }
+        value
+    }
+
+    fn body(
+        &mut self,
+        op_id: &str,
+        body: &ReferenceOr<RequestBody>,
+        at: &str,
+    ) -> Result<Option<Body>, SpecError> {
+        let (body, at) =
+            match body {
+                ReferenceOr::Item(b) => (b, at.to_string()),
+                ReferenceOr::Reference { reference } => {
+                    let found = reference
+                        .strip_prefix("#/components/requestBodies/")
+                        .and_then(|name| self.api.components.as_ref()?.request_bodies.get(name));
+                    match found {
+                        Some(ReferenceOr::Item(b)) => (b, reference[1..].to_string()),
+                        _ => return Err(self.error(
+                            at,
+                            format!(
+                                "{reference} is not a request body of #/components/requestBodies"
+                            ),
+                        )),
+                    }
+                }
+            };
+        let Some((content_type, media)) = body.content.first() else {
+            return Ok(None);
+        };
+        if body.content.len() > 1 {
+            return Err(self.error(&format!("{at}/content"), "a request body with more than one media type is not supported by the generator; keep one".into()));
+        }
+        let at = format!("{at}/content/{}", escape(content_type));
+        let (kind, ty, check) = self.media(op_id, "body", content_type, media, &at, true)?;
+        Ok(Some(Body {
+            media: kind,
+            content_type: content_type.clone(),
+            required: body.required,
+            ty,
+            check,
+        }))
+    }
+
+    /// The kind, Rust type and schema.json name of a body of `content_type`.
+    fn media(
+        &mut self,
+        op_id: &str,
+        role: &str,
+        content_type: &str,
+        media: &MediaType,
+        at: &str,
+        request: bool,
+    ) -> Result<(Media, TokenStream, Option<String>), SpecError> {
+        let base = content_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        let kind = match base.as_str() {
+            "application/json" => Media::Json,
+            "application/x-www-form-urlencoded" if request => Media::Form,
+            "text/plain" | "text/x-markdown" => Media::Text,
+            "application/octet-stream" => Media::Bytes,
+            _ if !request => Media::Bytes,
+            _ => {
+                return Err(self.error(at, format!("request body media type {content_type:?} is not supported by the generator; use application/json, application/x-www-form-urlencoded, text/plain or application/octet-stream")));
+            }
+        };
+        if !media.encoding.is_empty() {
+            return Err(self.error(
+                &format!("{at}/encoding"),
+                "`encoding` of a media type is not supported by the generator".into(),
+            ));
+        }
+        match kind {
+            Media::Json | Media::Form => {
+                let Some(schema) = &media.schema else {
+                    return Err(self.error(at, format!("the {content_type} body has no schema; the generator needs one to type it")));
+                };
+                let value = serde_json::to_value(schema).unwrap_or_default();
+                let id = self.add_type(
+                    &value,
+                    &sanitize(&format!("{op_id}-{role}"), true),
+                    &format!("{at}/schema"),
+                )?;
+                let name = self.schema_name(&value, format!("{op_id}.{}", role.replace('-', ".")));
+                Ok((kind, self.ident(&id), Some(name)))
+            }
+            Media::Text => {
+                if request {
+                    self.plain_schema(media, at, content_type, None)?;
+                }
+                Ok((kind, quote::quote!(::std::string::String), None))
+            }
+            Media::Bytes => {
+                if request {
+                    self.plain_schema(media, at, content_type, Some("binary"))?;
+                }
+                Ok((kind, quote::quote!(::axum::body::Bytes), None))
+            }
+        }
+    }
+
+    /// The client sends text and byte bodies as they are; it accepts only a plain string schema.
+    fn plain_schema(
+        &self,
+        media: &MediaType,
+        at: &str,
+        content_type: &str,
+        format: Option<&str>,
+    ) -> Result<(), SpecError> {
+        let value = media
+            .schema
+            .as_ref()
+            .map(|s| self.resolve_schema(&serde_json::to_value(s).unwrap_or_default()));
+        let plain = value.as_ref().and_then(Value::as_object).is_some_and(|s| {
+            s.get("type") == Some(&json!("string"))
+                && s.get("format").and_then(Value::as_str) == format
+                && ![
+                    "pattern",
+                    "minLength",
+                    "maxLength",
+                    "enum",
+                    "nullable",
+                    "default",
+                ]
+                .iter()
+                .any(|k| s.contains_key(*k))
+        });
+        if plain {
+            return Ok(());
+        }
+        let wanted = match format {
+            Some(f) => format!("{{type: string, format: {f}}}"),
+            None => "{type: string}".into(),
+        };
+        Err(self.error(&format!("{at}/schema"), format!("a {content_type} request body must have the schema {wanted} (the generated client sends it as it is)")))
+    }
+
+    fn responses(
+        &mut self,
+        op_id: &str,
+        op: &openapiv3::Operation,
+        pointer: &str,
+    ) -> Result<Vec<Response>, SpecError> {
+        let listed = op
+            .responses
+            .default
+            .iter()
+            .map(|r| (Status::Default, r))
+            .chain(op.responses.responses.iter().map(|(status, r)| {
+                (
+                    match status {
+                        StatusCode::Code(code) => Status::Code(*code),
+                        StatusCode::Range(class) => Status::Range(*class),
+                    },
+                    r,
+                )
+            }));
+        let mut out = Vec::new();
+        for (status, response) in listed {
+            let at = format!("{pointer}/responses/{}", escape(&status.key()));
+            if let Status::Code(code) = status
+                && !(100..=599).contains(&code)
+            {
+                return Err(self.error(&at, format!("{code} is not an HTTP status")));
+            }
+            let (response, at) = match response {
+                ReferenceOr::Item(r) => (r, at),
+                ReferenceOr::Reference { reference } => {
+                    let found = reference
+                        .strip_prefix("#/components/responses/")
+                        .and_then(|name| self.api.components.as_ref()?.responses.get(name));
+                    match found {
+                        Some(ReferenceOr::Item(r)) => (r, reference[1..].to_string()),
+                        _ => {
+                            return Err(self.error(
+                                &at,
+                                format!("{reference} is not a response of #/components/responses"),
+                            ));
+                        }
+                    }
+                }
+            };
+            // Like the client: a JSON body if there is one, else the first media type, raw.
+            let json_media = response.content.iter().find(|(ct, _)| {
+                let base = ct.split(';').next().unwrap_or_default().trim();
+                base.eq_ignore_ascii_case("application/json")
+            });
+            let body = match json_media.or_else(|| response.content.first()) {
+                Some((content_type, media)) => {
+                    let media_at = format!("{at}/content/{}", escape(content_type));
+                    if json_media.is_some() && media.schema.is_none() {
+                        return Err(self.error(
+                            &media_at,
+                            "a JSON response without a schema is not supported by the generator"
+                                .into(),
+                        ));
+                    }
+                    let (kind, ty, check) =
+                        self.media(op_id, "response", content_type, media, &media_at, false)?;
+                    Some(ResponseBody {
+                        media: kind,
+                        content_type: content_type.clone(),
+                        ty,
+                        check,
+                    })
+                }
+                None => None,
+            };
+            let mut headers = Vec::new();
+            for (header_name, header) in &response.headers {
+                if header_name.eq_ignore_ascii_case("content-type") {
+                    continue;
+                }
+                let header_at = format!("{at}/headers/{}", escape(header_name));
+                let header = match header {
+                    ReferenceOr::Item(h) => h,
+                    ReferenceOr::Reference { reference } => {
+                        let found = reference
+                            .strip_prefix("#/components/headers/")
+                            .and_then(|name| self.api.components.as_ref()?.headers.get(name));
+                        match found {
+                            Some(ReferenceOr::Item(h)) => h,
+                            _ => {
+                                return Err(self.error(
+                                    &header_at,
+                                    format!("{reference} is not a header of #/components/headers"),
+                                ));
+                            }
+                        }
+                    }
+                };
+                if http_header_name(header_name).is_none() {
+                    return Err(self.error(
+                        &header_at,
+                        format!("{header_name:?} is not a valid HTTP header name"),
+                    ));
+                }
+                let ParameterSchemaOrContent::Schema(schema) = &header.format else {
+                    return Err(self.error(&header_at, "a header described by `content` is not supported by the generator; give it a `schema`".into()));
+                };
+                let value = serde_json::to_value(schema).unwrap_or_default();
+                if shape(&self.resolve_schema(&value), false).is_none() {
+                    return Err(self.error(&format!("{header_at}/schema"), "a response header must be a string, number, integer, boolean or array of those".into()));
+                }
+                let id = self.add_type(
+                    &value,
+                    &sanitize(&format!("{op_id}-{}-{header_name}", status.key()), true),
+                    &format!("{header_at}/schema"),
+                )?;
+                headers.push(Header {
+                    api_name: header_name.clone(),
+                    name: sanitize(header_name, false),
+                    required: header.required,
+                    ty: self.ident(&id),
+                });
+            }
+            let mut taken = vec!["body".to_string(), "status".to_string()];
+            for header in &mut headers {
+                while taken.contains(&header.name) {
+                    header.name.push('_');
+                }
+                taken.push(header.name.clone());
+            }
+            out.push(Response {
+                status,
+                variant: variant_name(status),
+                description: response.description.clone(),
+                body,
+                headers,
+            });
+        }
+        // Specific statuses first, then ranges, then the default, as the router matches them.
+        out.sort_by_key(|r| match r.status {
+            Status::Code(code) => (0, code),
+            Status::Range(class) => (1, class),
+            Status::Default => (2, 0),
+        });
+        if out.is_empty() {
+            return Err(self.error(
+                &format!("{pointer}/responses"),
+                "the operation documents no response".into(),
+            ));
+        }
+        Ok(out)
+    }
+
+    fn security(
+        &self,
+        op: &openapiv3::Operation,
+        pointer: &str,
+        declared: &[Scheme],
+    ) -> Result<Vec<String>, SpecError> {
+        let (requirements, at) = match &op.security {
+            Some(requirements) => (requirements, format!("{pointer}/security")),
+            None => match &self.api.security {
+                Some(requirements) => (requirements, "/security".to_string()),
+                None => return Ok(Vec::new()),
+            },
+        };
+        let mut out = Vec::new();
+        for (i, requirement) in requirements.iter().enumerate() {
+            let at = format!("{at}/{i}");
+            let mut names = requirement.keys();
+            let (Some(name), None) = (names.next(), names.next()) else {
+                let what = if requirement.is_empty() {
+                    "an empty security requirement (authentication optional) beside others"
+                } else {
+                    "a security requirement that combines several schemes"
+                };
+                if requirements.len() == 1 && requirement.is_empty() {
+                    return Ok(Vec::new());
+                }
+                return Err(self.error(&at, format!("{what} is not supported by the server generator; list the schemes as alternatives")));
+            };
+            if !declared.iter().any(|s| &s.name == name) {
+                return Err(self.error(
+                    &at,
+                    format!(
+                        "security scheme {name:?} is not declared in #/components/securitySchemes"
+                    ),
+                ));
+            }
+            if !out.contains(name) {
+                out.push(name.clone());
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn named_ref(value: &Value) -> Option<&str> {
+    value
+        .get("$ref")?
+        .as_str()?
+        .strip_prefix("#/components/schemas/")
+}
+
+/// The names in a path template, in order.
+fn template_names(path: &str) -> Vec<String> {
+    path.split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string()))
+        .collect()
+}
+
+fn scalar(schema: &Value) -> Option<Scalar> {
+    match schema.get("type")?.as_str()? {
+        "string" => Some(Scalar::String),
+        "integer" => Some(Scalar::Integer),
+        "number" => Some(Scalar::Number),
+        "boolean" => Some(Scalar::Boolean),
+        _ => None,
+    }
+}
+
+fn shape(schema: &Value, explode: bool) -> Option<Shape> {
+    if schema.get("type").and_then(Value::as_str) == Some("array") {
+        // Items are scalars written inline; a named item schema is looked at for its type only.
+        let item = schema.get("items")?;
+        return Some(Shape::Array {
+            item: scalar(item).or_else(|| item.get("$ref").map(|_| Scalar::String))?,
+            explode,
+        });
+    }
+    if schema.get("type").is_none() && schema.get("enum").is_some() {
+        return Some(Shape::Scalar(Scalar::String));
+    }
+    scalar(schema).map(Shape::Scalar)
+}
+
+/// Whether parsing into the generated type already enforces every rule of `schema`: true for
+/// strings whose only rules are a pattern, lengths and an enum (typify's string types check
+/// those when they parse).
+fn parsing_checks(schema: &Value) -> bool {
+    let Some(map) = schema.as_object() else {
+        return false;
+    };
+    map.get("type") == Some(&json!("string"))
+        && map.keys().all(|k| {
+            matches!(
+                k.as_str(),
+                "type"
+                    | "pattern"
+                    | "minLength"
+                    | "maxLength"
+                    | "enum"
+                    | "description"
+                    | "example"
+                    | "title"
+            ) || k.starts_with("x-")
+        })
+}
+
+/// What a valid value looks like: the schema's example when it has one, else its rules.
+pub fn hint(schema: &Value) -> String {
+    if let Some(Value::Array(values)) = schema.get("enum") {
+        let values: Vec<String> = values
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(String::from)
+                    .unwrap_or_else(|| v.to_string())
+            })
+            .collect();
+        return format!("one of {}", values.join(", "));
+    }
+    let example = schema.get("example").or_else(|| schema.get("default"));
+    if let Some(example) = example {
+        let shown = match example {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        return format!("a value like {shown}");
+    }
+    let mut parts = Vec::new();
+    match schema.get("type").and_then(Value::as_str) {
+        Some("string") => {
+            let min = schema.get("minLength").and_then(Value::as_u64);
+            let max = schema.get("maxLength").and_then(Value::as_u64);
+            parts.push(match (min, max) {
+                (Some(min), Some(max)) if min == max => format!("{min} characters"),
+                (Some(min), Some(max)) => format!("{min} to {max} characters"),
+                (Some(min), None) => format!("at least {min} characters"),
+                (None, Some(max)) => format!("at most {max} characters"),
+                (None, None) => "a string".into(),
+            });
+            if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
+                parts.push(format!("matching {pattern}"));
+            }
+        }
+        Some(ty @ ("integer" | "number")) => {
+            parts.push(
+                if ty == "integer" {
+                    "an integer"
+                } else {
+                    "a number"
+                }
+                .into(),
+            );
+            let bound = |k: &str| {
+                schema
+                    .get(k)
+                    .filter(|v| v.is_number())
+                    .map(Value::to_string)
+            };
+            match (bound("minimum"), bound("maximum")) {
+                (Some(min), Some(max)) => parts.push(format!("from {min} to {max}")),
+                (Some(min), None) => parts.push(format!("of at least {min}")),
+                (None, Some(max)) => parts.push(format!("of at most {max}")),
+                (None, None) => {}
+            }
+        }
+        Some("boolean") => parts.push("true or false".into()),
+        Some("array") => {
+            let item = schema
+                .get("items")
+                .map(hint)
+                .unwrap_or_else(|| "values".into());
+            parts.push(format!("a list of {item}"));
+        }
+        _ => {}
+    }
+    if parts.is_empty() {
+        "a value".into()
+    } else {
+        parts.join(" ")
+    }
+}
+
+/// The variant of a per-operation response type that holds `status`.
+fn variant_name(status: Status) -> String {
+    let code = match status {
+        Status::Code(code) => code,
+        Status::Range(class) => return format!("Status{class}xx"),
+        Status::Default => return "Default".into(),
+    };
+    let name = match code {
+        100 => "Continue",
+        101 => "SwitchingProtocols",
+        200 => "Ok",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "NonAuthoritativeInformation",
+        204 => "NoContent",
+        205 => "ResetContent",
+        206 => "PartialContent",
+        300 => "MultipleChoices",
+        301 => "MovedPermanently",
+        302 => "Found",
+        303 => "SeeOther",
+        304 => "NotModified",
+        307 => "TemporaryRedirect",
+        308 => "PermanentRedirect",
+        400 => "BadRequest",
+        401 => "Unauthorized",
+        402 => "PaymentRequired",
+        403 => "Forbidden",
+        404 => "NotFound",
+        405 => "MethodNotAllowed",
+        406 => "NotAcceptable",
+        408 => "RequestTimeout",
+        409 => "Conflict",
+        410 => "Gone",
+        411 => "LengthRequired",
+        412 => "PreconditionFailed",
+        413 => "PayloadTooLarge",
+        414 => "UriTooLong",
+        415 => "UnsupportedMediaType",
+        416 => "RangeNotSatisfiable",
+        417 => "ExpectationFailed",
+        418 => "ImATeapot",
+        422 => "UnprocessableEntity",
+        423 => "Locked",
+        424 => "FailedDependency",
+        425 => "TooEarly",
+        426 => "UpgradeRequired",
+        428 => "PreconditionRequired",
+        429 => "TooManyRequests",
+        431 => "RequestHeaderFieldsTooLarge",
+        451 => "UnavailableForLegalReasons",
+        500 => "InternalServerError",
+        501 => "NotImplemented",
+        502 => "BadGateway",
+        503 => "ServiceUnavailable",
+        504 => "GatewayTimeout",
+        505 => "HttpVersionNotSupported",
+        _ => return format!("Status{code}"),
+    };
+    name.to_string()
+}
+
+/// `name` when it is a valid HTTP header name (RFC 9110 token).
+fn http_header_name(name: &str) -> Option<&str> {
+    let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    (!name.is_empty() && name.chars().all(token)).then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_become_identifiers_as_the_client_makes_them() {
+        assert_eq!(sanitize("retry-authflow", false), "retry_authflow");
+        assert_eq!(sanitize("key.get", false), "key_get");
+        assert_eq!(sanitize("type", false), "type_");
+        assert_eq!(sanitize("self", false), "self_");
+        assert_eq!(sanitize("fetchDevice", false), "fetch_device");
+        assert_eq!(sanitize("list_devices-limit", true), "ListDevicesLimit");
+        assert_eq!(sanitize("9lives", false), "_9lives");
+    }
+
+    #[test]
+    fn hints_show_an_example_or_the_rules() {
+        assert_eq!(
+            hint(&json!({"type": "string", "example": "abc"})),
+            "a value like abc"
+        );
+        assert_eq!(
+            hint(&json!({"type": "integer", "minimum": 1, "maximum": 100})),
+            "an integer from 1 to 100"
+        );
+        assert_eq!(
+            hint(&json!({"type": "string", "enum": ["a", "b"]})),
+            "one of a, b"
+        );
+        assert_eq!(
+            hint(&json!({"type": "array", "items": {"type": "boolean"}})),
+            "a list of true or false"
+        );
+    }
+
+    #[test]
+    fn statuses_name_their_variants() {
+        assert_eq!(variant_name(Status::Code(204)), "NoContent");
+        assert_eq!(variant_name(Status::Code(299)), "Status299");
+        assert_eq!(variant_name(Status::Range(4)), "Status4xx");
+        assert_eq!(variant_name(Status::Default), "Default");
+    }
+
+    #[test]
+    fn only_plain_string_rules_are_left_to_parsing() {
+        assert!(parsing_checks(
+            &json!({"type": "string", "pattern": "^a$", "maxLength": 3})
+        ));
+        assert!(!parsing_checks(
+            &json!({"type": "string", "format": "date"})
+        ));
+        assert!(!parsing_checks(&json!({"type": "integer"})));
+    }
+}

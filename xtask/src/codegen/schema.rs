@@ -1,0 +1,132 @@
+//! OpenAPI 3.0 schemas as the JSON Schema that typify reads, converted the way the client
+//! generator converts them, so that one schema gives the same Rust type on every side.
+
+use serde_json::{Map, Value};
+
+/// The schemars form of an OpenAPI schema; `Err` says why the schema is not one.
+pub fn to_schemars(schema: &Value) -> Result<schemars::schema::Schema, String> {
+    serde_json::from_value(convert(schema)).map_err(|e| format!("not a valid schema: {e}"))
+}
+
+/// The JSON Schema (draft 7) form of an OpenAPI 3.0 schema.
+pub fn convert(schema: &Value) -> Value {
+    let Value::Object(map) = schema else {
+        return schema.clone();
+    };
+    if let Some(reference) = map.get("$ref") {
+        // A reference's siblings are ignored in OpenAPI 3.0.
+        return Value::Object(Map::from_iter([("$ref".to_string(), reference.clone())]));
+    }
+    let mut out = Map::new();
+    for (key, value) in map {
+        let value = match key.as_str() {
+            "nullable" | "example" | "discriminator" | "xml" | "externalDocs" => continue,
+            "exclusiveMinimum" | "exclusiveMaximum" => continue,
+            "properties" => Value::Object(
+                value
+                    .as_object()
+                    .map(|props| props.iter().map(|(k, v)| (k.clone(), convert(v))).collect())
+                    .unwrap_or_default(),
+            ),
+            "items" | "not" => convert(value),
+            "additionalProperties" if value.is_object() => convert(value),
+            "allOf" | "anyOf" | "oneOf" => match value {
+                Value::Array(items) => Value::Array(items.iter().map(convert).collect()),
+                other => other.clone(),
+            },
+            _ => value.clone(),
+        };
+        out.insert(key.clone(), value);
+    }
+    // OpenAPI 3.0 writes an exclusive bound as a flag beside the bound.
+    for (flag, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
+        if map.get(flag) == Some(&Value::Bool(true))
+            && let Some(value) = out.remove(bound)
+        {
+            out.insert(flag.to_string(), value);
+        }
+    }
+    if map.get("nullable") != Some(&Value::Bool(true)) {
+        return Value::Object(out);
+    }
+    if let Some(Value::String(ty)) = out.get("type") {
+        let ty = Value::Array(vec![
+            Value::String(ty.clone()),
+            Value::String("null".into()),
+        ]);
+        out.insert("type".into(), ty);
+        return Value::Object(out);
+    }
+    let composed = ["allOf", "anyOf", "oneOf", "not"]
+        .iter()
+        .any(|k| out.contains_key(*k));
+    if !composed {
+        // An untyped schema accepts null already.
+        return Value::Object(out);
+    }
+    // A nullable composition: null, or the schema; its description stays outside.
+    let mut wrapper = Map::new();
+    for key in [
+        "title",
+        "description",
+        "default",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+    ] {
+        if let Some(value) = out.remove(key) {
+            wrapper.insert(key.to_string(), value);
+        }
+    }
+    for key in out
+        .keys()
+        .filter(|k| k.starts_with("x-"))
+        .cloned()
+        .collect::<Vec<_>>()
+    {
+        if let Some(value) = out.remove(&key) {
+            wrapper.insert(key, value);
+        }
+    }
+    let null = Value::Object(Map::from_iter([(
+        "type".to_string(),
+        Value::String("null".into()),
+    )]));
+    wrapper.insert("oneOf".into(), Value::Array(vec![null, Value::Object(out)]));
+    Value::Object(wrapper)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn nullable_bounds_and_refs_convert_as_the_client_generator_does() {
+        assert_eq!(
+            convert(
+                &json!({"type": "integer", "minimum": 1, "exclusiveMinimum": true, "nullable": true, "example": 3})
+            ),
+            json!({"type": ["integer", "null"], "exclusiveMinimum": 1})
+        );
+        assert_eq!(
+            convert(&json!({"$ref": "#/components/schemas/A", "description": "ignored"})),
+            json!({"$ref": "#/components/schemas/A"})
+        );
+        assert_eq!(
+            convert(
+                &json!({"allOf": [{"$ref": "#/components/schemas/A"}], "nullable": true, "description": "d"})
+            ),
+            json!({"description": "d", "oneOf": [{"type": "null"}, {"allOf": [{"$ref": "#/components/schemas/A"}]}]})
+        );
+        assert_eq!(
+            convert(
+                &json!({"type": "object", "properties": {"a": {"type": "number", "maximum": 2, "exclusiveMaximum": false}}})
+            ),
+            json!({"type": "object", "properties": {"a": {"type": "number", "maximum": 2}}})
+        );
+    }
+}
