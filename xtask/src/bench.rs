@@ -705,7 +705,7 @@ mod tests {
 
     #[test]
     fn synthetic_specs_generate_with_every_operation() {
-        let root = crate::workspace_root();
+        let root = crate::workspace_root().unwrap();
         let text = std::fs::read_to_string(root.join(SPEC_PATH)).unwrap();
         let real = spec::parse(SPEC_PATH, text).unwrap();
         let ten = synthetic_spec(&real.json, 10);
