@@ -8,7 +8,7 @@ pub mod conformance;
 pub mod spec;
 
 use std::ffi::OsStr;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
@@ -67,6 +67,39 @@ fn holds_xtask(dir: &Path) -> bool {
         }
     }
     false
+}
+
+/// How output names `path`: relative to the current directory, so that it is plain which
+/// checkout a command read or wrote.
+pub fn shown(path: &Path) -> String {
+    match std::env::current_dir() {
+        Ok(cwd) => relative_to(path, &cwd).display().to_string(),
+        Err(_) => path.display().to_string(),
+    }
+}
+
+/// `path` as seen from `base` (`crates/a` below it, `../b` beside it), or `path` itself when
+/// the two share nothing but the filesystem root, where a chain of `..` says less.
+pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
+    let path_parts: Vec<Component> = path.components().collect();
+    let base_parts: Vec<Component> = base.components().collect();
+    let common = path_parts
+        .iter()
+        .zip(&base_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let shares_a_directory = path_parts[..common]
+        .iter()
+        .any(|c| matches!(c, Component::Normal(_)));
+    if !shares_a_directory {
+        return path.to_path_buf();
+    }
+    let mut relative: PathBuf = base_parts[common..].iter().map(|_| "..").collect();
+    relative.extend(&path_parts[common..]);
+    if relative.as_os_str().is_empty() {
+        relative.push(".");
+    }
+    relative
 }
 
 #[cfg(test)]
@@ -180,6 +213,28 @@ mod tests {
         assert!(
             message.contains(&format!("CARGO_MANIFEST_DIR={}", stray.display())),
             "{message}"
+        );
+    }
+
+    #[test]
+    fn paths_are_shown_from_the_current_directory() {
+        let p = |s: &str| PathBuf::from(s);
+        assert_eq!(
+            relative_to(&p("/w/a/crates/x.rs"), &p("/w/a")),
+            p("crates/x.rs")
+        );
+        assert_eq!(
+            relative_to(&p("/w/a/spec/o.yaml"), &p("/w/a/xtask")),
+            p("../spec/o.yaml")
+        );
+        assert_eq!(
+            relative_to(&p("/w/b/spec/o.yaml"), &p("/w/a")),
+            p("../b/spec/o.yaml")
+        );
+        assert_eq!(relative_to(&p("/w/a"), &p("/w/a")), p("."));
+        assert_eq!(
+            relative_to(&p("/tmp/b/x.rs"), &p("/home/me")),
+            p("/tmp/b/x.rs")
         );
     }
 }
