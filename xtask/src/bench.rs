@@ -101,9 +101,11 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
     }
 
     let json = serde_json::to_string_pretty(&summary)? + "\n";
-    std::fs::write(out.join("summary.json"), json)?;
+    let summary_path = out.join("summary.json");
+    std::fs::write(&summary_path, json)
+        .with_context(|| format!("cannot write {}", summary_path.display()))?;
     println!("{}", table(&summary, &plan));
-    eprintln!("bench: figures written to target/bench/summary.json");
+    eprintln!("bench: figures written to {}", crate::shown(&summary_path));
     Ok(())
 }
 
@@ -705,7 +707,7 @@ mod tests {
 
     #[test]
     fn synthetic_specs_generate_with_every_operation() {
-        let root = crate::workspace_root();
+        let root = crate::workspace_root().unwrap();
         let text = std::fs::read_to_string(root.join(SPEC_PATH)).unwrap();
         let real = spec::parse(SPEC_PATH, text).unwrap();
         let ten = synthetic_spec(&real.json, 10);

@@ -91,6 +91,10 @@ pub fn venv(root: &Path) -> Result<std::path::PathBuf> {
     if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
         return Ok(python);
     }
+    eprintln!(
+        "installing the pinned Python tools into {}",
+        crate::shown(&dir)
+    );
     run_cmd(Command::new("python3").args(["-m", "venv"]).arg(&dir))
         .context("cannot make a Python virtualenv; install python3 with its venv module")?;
     run_cmd(

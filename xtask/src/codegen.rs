@@ -94,7 +94,10 @@ pub fn generate_workspace(root: &Path) -> Result<Vec<Output>, SpecError> {
 
 /// Writes the generated files, or with `check` compares them and fails naming the stale ones.
 pub fn run(root: &Path, check: bool) -> Result<()> {
-    let outputs = generate_workspace(root)?;
+    // Files are named from the current directory, so output says which checkout was used.
+    let spec_path = root.join(SPEC_PATH);
+    let shown_spec = crate::shown(&spec_path);
+    let outputs = generate(&spec::load(&spec_path, &shown_spec)?, &shown_spec)?;
     let mut stale = Vec::new();
     for output in &outputs {
         let path = root.join(output.path);
@@ -102,17 +105,22 @@ pub fn run(root: &Path, check: bool) -> Result<()> {
         if current == output.contents {
             continue;
         }
-        if check {
-            stale.push(output.path);
-        } else {
+        let shown = crate::shown(&path);
+        if !check {
             std::fs::write(&path, &output.contents)
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            eprintln!("wrote {}", output.path);
+            eprintln!("wrote {shown}");
         }
+        stale.push(shown);
     }
-    if !stale.is_empty() {
+    if stale.is_empty() {
+        eprintln!(
+            "up to date: the {} generated files match {shown_spec}",
+            outputs.len()
+        );
+    } else if check {
         bail!(
-            "generated code is out of date with {SPEC_PATH}:\n{}\nrun `cargo xtask codegen` and commit the result",
+            "generated code is out of date with {shown_spec}:\n{}\nrun `cargo xtask codegen` and commit the result",
             stale
                 .iter()
                 .map(|p| format!("  {p}"))

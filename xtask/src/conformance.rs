@@ -42,7 +42,12 @@ pub fn run(root: &Path) -> Result<()> {
     // Schemathesis keeps a cache in its working directory; that belongs in the build
     // directory, not in the source tree.
     let workdir = root.join("target/conformance");
-    std::fs::create_dir_all(&workdir)?;
+    std::fs::create_dir_all(&workdir)
+        .with_context(|| format!("cannot create {}", workdir.display()))?;
+    eprintln!(
+        "conformance: schemathesis runs in {}, where it keeps its cache",
+        crate::shown(&workdir)
+    );
     let spec = root.join(SPEC_PATH);
     let mut failed = Vec::new();
     for (token, operations) in RUNS {

@@ -1,5 +1,6 @@
 //! `cargo xtask <command>`: code generation and checks for the authapi workspace.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask <command>
@@ -16,24 +17,23 @@ commands:
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let root = xtask::workspace_root();
-    let result = match args.as_slice() {
-        ["codegen"] => xtask::codegen::run(&root, false),
-        ["codegen", "--check"] => xtask::codegen::run(&root, true),
-        ["ci"] => xtask::ci::run(&root),
-        ["conformance"] => xtask::conformance::run(&root),
-        ["bench"] => xtask::bench::run(&root, false),
-        ["bench", "--quick"] => xtask::bench::run(&root, true),
+    let command: fn(&Path) -> anyhow::Result<()> = match args.as_slice() {
+        ["codegen"] => |root| xtask::codegen::run(root, false),
+        ["codegen", "--check"] => |root| xtask::codegen::run(root, true),
+        ["ci"] => xtask::ci::run,
+        ["conformance"] => xtask::conformance::run,
+        ["bench"] => |root| xtask::bench::run(root, false),
+        ["bench", "--quick"] => |root| xtask::bench::run(root, true),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
-            Ok(())
+            return ExitCode::SUCCESS;
         }
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
         }
     };
-    match result {
+    match xtask::workspace_root().and_then(|root| command(&root)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");

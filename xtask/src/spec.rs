@@ -51,7 +51,7 @@ pub fn load(path: &Path, shown: &str) -> Result<Spec, SpecError> {
         file: shown.to_string(),
         line_col: None,
         pointer: None,
-        message: format!("cannot read the file: {e}"),
+        message: format!("cannot read {}: {e}", path.display()),
     })?;
     parse(shown, text)
 }

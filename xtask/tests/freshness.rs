@@ -5,7 +5,7 @@ use xtask::spec;
 
 #[test]
 fn generated_files_match_the_spec() {
-    let root = xtask::workspace_root();
+    let root = xtask::workspace_root().unwrap();
     let outputs = codegen::generate_workspace(&root).unwrap_or_else(|e| panic!("{e}"));
     let stale: Vec<&str> = outputs
         .iter()
@@ -22,7 +22,7 @@ fn generated_files_match_the_spec() {
 
 #[test]
 fn generation_is_byte_stable() {
-    let root = xtask::workspace_root();
+    let root = xtask::workspace_root().unwrap();
     let first = codegen::generate_workspace(&root).unwrap_or_else(|e| panic!("{e}"));
     let second = codegen::generate_workspace(&root).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(first, second);
@@ -30,7 +30,7 @@ fn generation_is_byte_stable() {
 
 #[test]
 fn a_description_edit_changes_only_the_lines_that_carry_it() {
-    let root = xtask::workspace_root();
+    let root = xtask::workspace_root().unwrap();
     let text = std::fs::read_to_string(root.join(SPEC_PATH)).unwrap();
     let edited = text.replacen(
         "description: A valid device ID",

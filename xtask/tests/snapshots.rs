@@ -20,7 +20,7 @@ fn render(root: &Path, name: &str) -> Result<String, String> {
 
 #[test]
 fn generator_output_over_fixture_specs() {
-    let root = xtask::workspace_root();
+    let root = xtask::workspace_root().unwrap();
     let mut names: Vec<String> = std::fs::read_dir(root.join("xtask/tests/fixtures"))
         .expect("fixtures directory")
         .filter_map(|e| {
