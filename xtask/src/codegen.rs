@@ -27,21 +27,49 @@ pub const HEADER: &str =
 /// One generated file: where it goes, relative to the workspace root, and what it holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
-    pub path: &'static str,
+    pub path: String,
     pub contents: String,
 }
 
-/// Every generated file of the workspace, from a spec already loaded.
-pub fn generate(spec: &Spec, shown: &str) -> Result<Vec<Output>, SpecError> {
+/// Where the fixture specs live; each one not named `bad_*` is generated into the fixtures
+/// crate, whose build proves that generated code compiles without warnings.
+pub const FIXTURES_DIR: &str = "xtask/tests/fixtures";
+
+/// The crate that holds the code generated from the fixture specs.
+pub const FIXTURES_CRATE: &str = "xtask/fixtures";
+
+/// The five generated pieces of one spec.
+struct Pieces {
+    types: String,
+    client: String,
+    stubs: String,
+    spec_json: String,
+    schema_json: String,
+}
+
+/// Generates every piece of `spec`; `types` is the path of the module that holds the model
+/// types, `spec_yaml` the spec's path relative to the stubs file.
+fn pieces(
+    spec: &Spec,
+    shown: &str,
+    types_path: &str,
+    spec_yaml: &str,
+) -> Result<Pieces, SpecError> {
     let api = generator_view(spec, shown)?;
     let model = model::Model::read(spec, &api, shown)?;
     let types = types::generate(spec, &model, shown)?;
-    let client = client::generate(&api, shown, &types.all)?;
+    let client = client::generate(&api, shown, &types.all, types_path)?;
+    let types_tokens: proc_macro2::TokenStream = types_path.parse().map_err(|_| SpecError {
+        file: shown.to_string(),
+        line_col: None,
+        pointer: None,
+        message: format!("{types_path} is not a Rust path"),
+    })?;
     let stubs = stubs::generate(
         &model,
         &stubs::Paths {
-            types: quote::quote!(::authapi_types),
-            spec_yaml: "../../../spec/openapi.yaml".into(),
+            types: types_tokens,
+            spec_yaml: spec_yaml.into(),
         },
     );
     let spec_json = serde_json::to_string_pretty(&spec.json).unwrap_or_default() + "\n";
@@ -49,28 +77,94 @@ pub fn generate(spec: &Spec, shown: &str) -> Result<Vec<Output>, SpecError> {
         serde_json::to_string_pretty(&json_schema::generate(&spec.json, &model.inline_schemas))
             .unwrap_or_default()
             + "\n";
+    Ok(Pieces {
+        types: format_file(types.tokens, shown)?,
+        client: format_file(client, shown)?,
+        stubs: format_file(stubs, shown)?,
+        spec_json,
+        schema_json,
+    })
+}
+
+/// Every generated file of the workspace's own crates, from a spec already loaded.
+pub fn generate(spec: &Spec, shown: &str) -> Result<Vec<Output>, SpecError> {
+    let p = pieces(spec, shown, "::authapi_types", "../../../spec/openapi.yaml")?;
+    let out = |path: &str, contents: String| Output {
+        path: path.to_string(),
+        contents,
+    };
     Ok(vec![
-        Output {
-            path: "crates/authapi-types/src/generated.rs",
-            contents: format_file(types.tokens, shown)?,
-        },
-        Output {
-            path: "crates/authapi-client/src/generated.rs",
-            contents: format_file(client, shown)?,
-        },
-        Output {
-            path: "crates/authapi-stubs/src/generated.rs",
-            contents: format_file(stubs, shown)?,
-        },
-        Output {
-            path: "crates/authapi-stubs/src/openapi.json",
-            contents: spec_json,
-        },
-        Output {
-            path: "crates/authapi-stubs/src/schema.json",
-            contents: schema_json,
-        },
+        out("crates/authapi-types/src/generated.rs", p.types),
+        out("crates/authapi-client/src/generated.rs", p.client),
+        out("crates/authapi-stubs/src/generated.rs", p.stubs),
+        out("crates/authapi-stubs/src/openapi.json", p.spec_json),
+        out("crates/authapi-stubs/src/schema.json", p.schema_json),
     ])
+}
+
+/// The files of fixture `name` (a module of the fixtures crate), from its spec.
+pub fn generate_fixture(spec: &Spec, shown: &str, name: &str) -> Result<Vec<Output>, SpecError> {
+    let types_path = format!("crate::{name}::types");
+    let spec_yaml = format!("../../../tests/fixtures/{name}.yaml");
+    let p = pieces(spec, shown, &types_path, &spec_yaml)?;
+    let dir = format!("{FIXTURES_CRATE}/src/{name}");
+    let out = |file: &str, contents: String| Output {
+        path: format!("{dir}/{file}"),
+        contents,
+    };
+    let header = HEADER.replace("spec/openapi.yaml", shown);
+    let module = format!(
+        "{header}\n#[rustfmt::skip]\n#[allow(clippy::all)]\npub mod types;\n\n#[rustfmt::skip]\n#[allow(clippy::all)]\npub mod client;\n\n#[rustfmt::skip]\n#[allow(clippy::all)]\npub mod stubs;\n"
+    );
+    Ok(vec![
+        out("mod.rs", module),
+        out("types.rs", p.types.replacen(HEADER, &header, 1)),
+        out("client.rs", p.client.replacen(HEADER, &header, 1)),
+        out("stubs.rs", p.stubs.replacen(HEADER, &header, 1)),
+        out("openapi.json", p.spec_json),
+        out("schema.json", p.schema_json),
+    ])
+}
+
+/// The fixture specs that must generate: every `*.yaml` of `FIXTURES_DIR` not named `bad_*`.
+pub fn fixture_names(root: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root.join(FIXTURES_DIR))
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            e.ok()?
+                .file_name()
+                .to_str()?
+                .strip_suffix(".yaml")
+                .map(String::from)
+        })
+        .filter(|name| !name.starts_with("bad_"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// The fixtures crate's generated files: each fixture's module and the crate root naming them.
+fn generate_fixtures(root: &Path) -> Result<Vec<Output>, SpecError> {
+    let names = fixture_names(root);
+    let mut outputs = Vec::new();
+    for name in &names {
+        let shown = format!("{FIXTURES_DIR}/{name}.yaml");
+        let spec = spec::load(&root.join(&shown), &shown)?;
+        outputs.extend(generate_fixture(&spec, &shown, name)?);
+    }
+    let header = HEADER.replace("spec/openapi.yaml", &format!("{FIXTURES_DIR}/*.yaml"));
+    let mut lib = format!(
+        "{header}//! Code generated from the fixture specs, one module each; building this crate proves\n//! that it compiles without warnings.\n\n"
+    );
+    for name in &names {
+        lib.push_str(&format!("pub mod {name};\n"));
+    }
+    outputs.push(Output {
+        path: format!("{FIXTURES_CRATE}/src/lib.rs"),
+        contents: lib,
+    });
+    Ok(outputs)
 }
 
 /// The spec as the generators read it (see `nullable`).
@@ -89,7 +183,9 @@ fn generator_view(spec: &Spec, shown: &str) -> Result<openapiv3::OpenAPI, SpecEr
 /// Reads the workspace's spec and returns every generated file, in memory.
 pub fn generate_workspace(root: &Path) -> Result<Vec<Output>, SpecError> {
     let spec = spec::load(&root.join(SPEC_PATH), SPEC_PATH)?;
-    generate(&spec, SPEC_PATH)
+    let mut outputs = generate(&spec, SPEC_PATH)?;
+    outputs.extend(generate_fixtures(root)?);
+    Ok(outputs)
 }
 
 /// Writes the generated files, or with `check` compares them and fails naming the stale ones.
@@ -97,16 +193,21 @@ pub fn run(root: &Path, check: bool) -> Result<()> {
     // Files are named from the current directory, so output says which checkout was used.
     let spec_path = root.join(SPEC_PATH);
     let shown_spec = crate::shown(&spec_path);
-    let outputs = generate(&spec::load(&spec_path, &shown_spec)?, &shown_spec)?;
+    let mut outputs = generate(&spec::load(&spec_path, &shown_spec)?, &shown_spec)?;
+    outputs.extend(generate_fixtures(root)?);
     let mut stale = Vec::new();
     for output in &outputs {
-        let path = root.join(output.path);
+        let path = root.join(&output.path);
         let current = std::fs::read_to_string(&path).unwrap_or_default();
         if current == output.contents {
             continue;
         }
         let shown = crate::shown(&path);
         if !check {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+            }
             std::fs::write(&path, &output.contents)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             eprintln!("wrote {shown}");

@@ -10,9 +10,9 @@ fn generated_files_match_the_spec() {
     let stale: Vec<&str> = outputs
         .iter()
         .filter(|o| {
-            std::fs::read_to_string(root.join(o.path)).ok().as_deref() != Some(o.contents.as_str())
+            std::fs::read_to_string(root.join(&o.path)).ok().as_deref() != Some(o.contents.as_str())
         })
-        .map(|o| o.path)
+        .map(|o| o.path.as_str())
         .collect();
     assert!(
         stale.is_empty(),

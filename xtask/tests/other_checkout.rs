@@ -42,8 +42,12 @@ fn copy_workspace(to: &Path) -> PathBuf {
         .iter()
         .map(PathBuf::from)
         .collect();
-    for output in codegen::generate_workspace(&from).unwrap() {
-        let dir = Path::new(output.path).parent().unwrap();
+    let outputs = codegen::generate_workspace(&from).unwrap();
+    let dirs = outputs
+        .iter()
+        .map(|o| Path::new(&o.path).parent().unwrap())
+        .chain([Path::new(codegen::FIXTURES_DIR)]);
+    for dir in dirs {
         for entry in std::fs::read_dir(from.join(dir)).unwrap() {
             let entry = entry.unwrap();
             if entry.file_type().unwrap().is_file() {

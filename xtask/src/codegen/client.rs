@@ -9,14 +9,20 @@ use crate::spec::SpecError;
 
 /// `types` are the names of every type `authapi-types` holds; the client uses those instead of
 /// generating its own.
-pub fn generate(api: &OpenAPI, shown: &str, types: &[String]) -> Result<TokenStream, SpecError> {
+/// `types_path` is where they live, e.g. `::authapi_types`.
+pub fn generate(
+    api: &OpenAPI,
+    shown: &str,
+    types: &[String],
+    types_path: &str,
+) -> Result<TokenStream, SpecError> {
     let mut settings = GenerationSettings::default();
     settings
         .with_interface(InterfaceStyle::Positional)
         .with_crate("std", CrateVers::Any, None);
     for rust in types {
         // Keyed by the Rust name: that is what typify looks replacements up by.
-        settings.with_replacement(rust, format!("::authapi_types::{rust}"), std::iter::empty());
+        settings.with_replacement(rust, format!("{types_path}::{rust}"), std::iter::empty());
     }
     let mut generator = Generator::new(&settings);
     let tokens = guarded(shown, "client", || {
