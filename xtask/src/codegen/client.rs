@@ -1,6 +1,6 @@
 //! The progenitor client of `authapi-client`, reusing the model types of `authapi-types`.
 
-use openapiv3::OpenAPI;
+use openapiv3::{OpenAPI, ReferenceOr, Response, Responses, StatusCode};
 use proc_macro2::TokenStream;
 use progenitor_impl::{CrateVers, GenerationSettings, Generator, InterfaceStyle};
 
@@ -25,8 +25,9 @@ pub fn generate(
         settings.with_replacement(rust, format!("{types_path}::{rust}"), std::iter::empty());
     }
     let mut generator = Generator::new(&settings);
+    let api = client_view(api);
     let tokens = guarded(shown, "client", || {
-        generator.generate_tokens(api).map_err(|e| e.to_string())
+        generator.generate_tokens(&api).map_err(|e| e.to_string())
     })?;
     guarded(shown, "client", || drop_empty_types_module(tokens))
 }
@@ -48,4 +49,83 @@ fn drop_empty_types_module(tokens: TokenStream) -> Result<TokenStream, String> {
         !(module.ident == "types" && only_errors)
     });
     Ok(quote::quote!(#file))
+}
+
+/// The spec as progenitor can take it. It gives each operation one success type and one error
+/// type, matches statuses in an order of its own, and counts `default` as both a success and an
+/// error, so that some valid specs stop it on an assertion or make it write code that does not
+/// compile; the client's view of their responses is reshaped without changing what the client
+/// decodes.
+fn client_view(api: &OpenAPI) -> OpenAPI {
+    let mut view = api.clone();
+    let content = |response: &ReferenceOr<Response>| {
+        let response = match response {
+            ReferenceOr::Item(r) => Some(r),
+            ReferenceOr::Reference { reference } => reference
+                .strip_prefix("#/components/responses/")
+                .and_then(|name| api.components.as_ref()?.responses.get(name)?.as_item()),
+        };
+        response.map(|r| serde_json::to_value(&r.content).unwrap_or_default())
+    };
+    for item in view.paths.paths.values_mut() {
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for op in operations.into_iter().flatten() {
+            fit_responses(&mut op.responses, &content);
+        }
+    }
+    view
+}
+
+fn fit_responses(
+    responses: &mut Responses,
+    content: &impl Fn(&ReferenceOr<Response>) -> Option<serde_json::Value>,
+) {
+    // A `default` unlike the success answers (the error envelope beside a 200) is, to a
+    // client, the 4XX and 5XX statuses no other response documents.
+    if let Some(default) = &responses.default {
+        let shown = content(default);
+        let unlike_success = responses.responses.iter().any(|(status, r)| {
+            let success = match status {
+                StatusCode::Code(code) => *code == 101 || (200..=299).contains(code),
+                StatusCode::Range(class) => *class == 2,
+            };
+            success && content(r) != shown
+        });
+        if unlike_success && let Some(default) = responses.default.take() {
+            for class in [4, 5] {
+                responses
+                    .responses
+                    .entry(StatusCode::Range(class))
+                    .or_insert_with(|| default.clone());
+            }
+        }
+    }
+    // progenitor matches a range before the codes inside it (`4XX` before `409`), and the code
+    // is then unreachable; one that answers like its range is left to the range.
+    let ranges: Vec<(u16, Option<serde_json::Value>)> = responses
+        .responses
+        .iter()
+        .filter_map(|(status, r)| match status {
+            StatusCode::Range(class) => Some((*class, content(r))),
+            StatusCode::Code(_) => None,
+        })
+        .collect();
+    responses.responses.retain(|status, r| match status {
+        StatusCode::Code(code) => !ranges
+            .iter()
+            .any(|(class, shown)| code / 100 == *class && *shown == content(r)),
+        StatusCode::Range(_) => true,
+    });
 }
