@@ -222,7 +222,9 @@ pub fn escape(token: &str) -> String {
 
 /// Names the handler and the trait method use for themselves; a parameter of the same name is
 /// renamed.
-const RESERVED: &[&str] = &["caller", "body", "api", "parts", "request", "path", "query"];
+const RESERVED: &[&str] = &[
+    "caller", "body", "api", "parts", "request", "path", "query", "served",
+];
 
 struct Reader<'a> {
     spec: &'a Spec,
@@ -441,6 +443,15 @@ impl Reader<'_> {
         for (param, at) in item_params.chain(op_params) {
             let (param, at) = self.resolve_param(param, at)?;
             declared_params.insert(param.parameter_data_ref().name.clone(), (param.clone(), at));
+        }
+        if op.request_body.is_some()
+            && let Some((_, at)) = declared_params
+                .iter()
+                .find(|(name, _)| sanitize(name, false) == "body")
+                .map(|(_, found)| found)
+        {
+            // progenitor names the request body `body` too, and its client would not compile.
+            return Err(self.error(at, "a parameter named body beside a request body is not supported by the generator (the generated client names both `body`); rename the parameter".into()));
         }
         let template_names = template_names(path);
         let mut params = Vec::new();
@@ -902,7 +913,12 @@ impl Reader<'_> {
                     ty: self.ident(&id),
                 });
             }
-            let mut taken = vec!["body".to_string(), "status".to_string()];
+            // The answer's fields, and the local its encoding is built in.
+            let mut taken = vec![
+                "body".to_string(),
+                "status".to_string(),
+                "answer".to_string(),
+            ];
             for header in &mut headers {
                 while taken.contains(&header.name) {
                     header.name.push('_');
@@ -1039,7 +1055,8 @@ fn parsing_checks(schema: &Value) -> bool {
         })
 }
 
-/// What a valid value looks like: the schema's example when it has one, else its rules.
+/// What a valid value looks like: the schema's example when it has one, else its rules (a
+/// default says what is used when the value is absent, not what a valid one looks like).
 pub fn hint(schema: &Value) -> String {
     if let Some(Value::Array(values)) = schema.get("enum") {
         let values: Vec<String> = values
@@ -1052,8 +1069,7 @@ pub fn hint(schema: &Value) -> String {
             .collect();
         return format!("one of {}", values.join(", "));
     }
-    let example = schema.get("example").or_else(|| schema.get("default"));
-    if let Some(example) = example {
+    if let Some(example) = schema.get("example") {
         let shown = match example {
             Value::String(s) => s.clone(),
             other => other.to_string(),
@@ -1104,7 +1120,7 @@ pub fn hint(schema: &Value) -> String {
                 .get("items")
                 .map(hint)
                 .unwrap_or_else(|| "values".into());
-            parts.push(format!("a list of {item}"));
+            parts.push(format!("a list, each item {item}"));
         }
         _ => {}
     }
@@ -1205,7 +1221,7 @@ mod tests {
             "a value like abc"
         );
         assert_eq!(
-            hint(&json!({"type": "integer", "minimum": 1, "maximum": 100})),
+            hint(&json!({"type": "integer", "minimum": 1, "maximum": 100, "default": 10})),
             "an integer from 1 to 100"
         );
         assert_eq!(
@@ -1214,7 +1230,7 @@ mod tests {
         );
         assert_eq!(
             hint(&json!({"type": "array", "items": {"type": "boolean"}})),
-            "a list of true or false"
+            "a list, each item true or false"
         );
     }
 

@@ -77,13 +77,27 @@ pub fn generate(model: &Model, paths: &Paths) -> TokenStream {
         }
     });
 
+    // `Reply` wraps JSON answers only; a spec without one must not import it unused.
+    let json_answers = model.operations.iter().any(|op| {
+        op.responses.iter().any(|r| {
+            r.body
+                .as_ref()
+                .is_some_and(|b| matches!(b.media, Media::Json | Media::Form))
+        })
+    });
+    let imports = if json_answers {
+        quote! { use ::authapi_stubs::{ApiError, Reply}; }
+    } else {
+        quote! { use ::authapi_stubs::ApiError; }
+    };
+
     quote! {
         use ::std::sync::Arc;
 
         use ::axum::extract::State;
         use ::axum::response::Response;
         use ::authapi_stubs::runtime as rt;
-        use ::authapi_stubs::{ApiError, Reply};
+        #imports
         #[allow(unused_imports)]
         use #types_path as types;
 
@@ -295,8 +309,12 @@ fn answer_arm(r: &Response) -> TokenStream {
             quote! { if let Some(value) = &#name { answer.header(#api_name, value); } }
         }
     });
+    let pattern = quote! { Self::#variant { #status_field #body_field #(#names,)* } };
+    if r.headers.is_empty() {
+        return quote! { #pattern => #body, };
+    }
     quote! {
-        Self::#variant { #status_field #body_field #(#names,)* } => {
+        #pattern => {
             let mut answer = #body;
             #(#sets)*
             answer

@@ -49,6 +49,21 @@ pub fn generate(spec: &Spec, model: &Model, shown: &str) -> Result<Types, SpecEr
         let ty = format_ident!("{rust}");
         quote! { #schema => ::serde_json::from_value::<#ty>(value).and_then(::serde_json::to_value), }
     });
+    // A match of nothing but `_ => return None` would leave `Some(..)` unreachable and `value`
+    // unused, and generated code must compile without warnings.
+    let found = if names.is_empty() {
+        quote! {
+            let _ = (schema, value);
+            None
+        }
+    } else {
+        quote! {
+            Some(match schema {
+                #(#arms)*
+                _ => return None,
+            })
+        }
+    };
     let tokens = quote! {
         #types
 
@@ -59,10 +74,7 @@ pub fn generate(spec: &Spec, model: &Model, shown: &str) -> Result<Types, SpecEr
             schema: &str,
             value: ::serde_json::Value,
         ) -> Option<Result<::serde_json::Value, ::serde_json::Error>> {
-            Some(match schema {
-                #(#arms)*
-                _ => return None,
-            })
+            #found
         }
     };
     Ok(Types {
