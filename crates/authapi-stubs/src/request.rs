@@ -86,6 +86,25 @@ impl Param {
         )
     }
 
+    /// The one value of a scalar parameter; one given several times is 400, since which of
+    /// them the client meant cannot be told.
+    fn single<'v>(&self, values: &'v [Cow<'_, str>]) -> Result<Option<&'v str>, ApiError> {
+        match values {
+            [] => Ok(None),
+            [one] => Ok(Some(one)),
+            _ => Err(ApiError::new(
+                ErrorCode::InvalidValue,
+                format!(
+                    "{} parameter {} is given {} times; expected one value, {}",
+                    self.location.as_str(),
+                    self.name,
+                    values.len(),
+                    self.hint
+                ),
+            )),
+        }
+    }
+
     fn missing(&self) -> ApiError {
         ApiError::new(
             ErrorCode::RequiredValue,
@@ -147,7 +166,7 @@ pub fn parsed<T>(_: &Schemas, values: &[Cow<'_, str>], param: &Param) -> Result<
 where
     T: FromStr<Err: std::fmt::Display> + DeserializeOwned,
 {
-    let Some(raw) = values.first() else {
+    let Some(raw) = param.single(values)? else {
         return Ok(None);
     };
     raw.parse().map(Some).map_err(|e| param.invalid(raw, e))
@@ -165,13 +184,16 @@ pub fn decoded<T: DeserializeOwned>(
     let shown = values.join(",");
     let json = match param.shape {
         Shape::Scalar(scalar) => {
-            to_json(&values[0], scalar).map_err(|e| param.invalid(&shown, e))?
+            let raw = param.single(values)?.unwrap_or_default();
+            to_json(raw, scalar).map_err(|e| param.invalid(&shown, e))?
         }
         Shape::Array { item, explode } => {
             let items: Vec<&str> = if explode && param.location == Location::Query {
                 values.iter().map(|v| v.as_ref()).collect()
             } else {
-                values[0].split(',').collect()
+                // Comma-separated; a parameter repeated anyway adds its values too: a header
+                // may come as several lines, and progenitor's client repeats every array.
+                values.iter().flat_map(|v| v.split(',')).collect()
             };
             let items = items
                 .into_iter()
@@ -359,8 +381,18 @@ pub async fn decoded_body<T: DeserializeOwned + serde::Serialize>(
     let invalid = |what: String| ApiError::new(ErrorCode::InvalidValue, format!("body: {what}"));
     let json: Value = match spec.media {
         Media::Form => {
-            let value: T = serde_urlencoded::from_bytes(&bytes)
-                .map_err(|e| invalid(format!("the form does not decode: {e}")))?;
+            // Form values are text until the type reads them, so the type decodes the form
+            // first; its errors name the field as the schema check's do.
+            let form = serde_urlencoded::Deserializer::new(form_urlencoded::parse(&bytes));
+            let value: T = serde_path_to_error::deserialize(form).map_err(|e| {
+                let at = e.path().to_string();
+                let at = if at == "." {
+                    String::new()
+                } else {
+                    format!("at /{}: ", at.replace('.', "/"))
+                };
+                invalid(format!("{at}the form does not decode: {}", e.inner()))
+            })?;
             serde_json::to_value(value).map_err(|e| invalid(e.to_string()))?
         }
         _ => serde_json::from_slice(&bytes).map_err(|e| {
@@ -440,6 +472,42 @@ mod tests {
         assert_eq!(
             to_json("yes", Scalar::Boolean),
             Err("not true or false".into())
+        );
+    }
+
+    #[test]
+    fn repeated_values_join_a_comma_separated_array_and_break_a_scalar() {
+        let schemas = Schemas::new("{}", &[]);
+        let ids = Param {
+            name: "ids",
+            location: Location::Query,
+            shape: Shape::Array {
+                item: Scalar::Integer,
+                explode: false,
+            },
+            schema: None,
+            hint: "integers",
+            default: None,
+        };
+        let values = [Cow::from("1,2"), Cow::from("3")];
+        assert_eq!(
+            decoded::<Vec<i64>>(&schemas, &values, &ids),
+            Ok(Some(vec![1, 2, 3]))
+        );
+        let limit = Param {
+            name: "limit",
+            shape: Shape::Scalar(Scalar::Integer),
+            ..ids
+        };
+        let error = decoded::<i64>(&schemas, &values, &limit).unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidValue);
+        assert_eq!(
+            error.message,
+            "query parameter limit is given 2 times; expected one value, integers"
+        );
+        assert_eq!(
+            parsed::<String>(&schemas, &values, &limit).unwrap_err(),
+            error
         );
     }
 
