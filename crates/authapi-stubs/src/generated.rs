@@ -203,7 +203,6 @@ async fn fetch_authflow<A: Api>(
         "fetch_authflow",
         async {
             let (mut parts, _) = request.into_parts();
-            let _ = &parts;
             let api = served.api();
             let caller = match rt::bearer(&parts)? {
                 Some(token) => api.authenticate_bearer_auth(token).await?,
@@ -221,7 +220,7 @@ async fn fetch_authflow<A: Api>(
                 };
                 rt::parsed::<
                     types::AuthflowId,
-                >(&SCHEMAS, &rt::path_values(&path, "authflow_id"), &SPEC)
+                >(&SCHEMAS, rt::path_values(&path, "authflow_id").as_slice(), &SPEC)
                     .and_then(|value| rt::present(value, &SPEC))?
             };
             api.fetch_authflow(&caller, authflow_id)
@@ -245,7 +244,6 @@ async fn fetch_device<A: Api>(
         "fetch_device",
         async {
             let (mut parts, _) = request.into_parts();
-            let _ = &parts;
             let api = served.api();
             let caller = match rt::bearer(&parts)? {
                 Some(token) => api.authenticate_bearer_auth(token).await?,
@@ -263,7 +261,7 @@ async fn fetch_device<A: Api>(
                 };
                 rt::parsed::<
                     types::DeviceId,
-                >(&SCHEMAS, &rt::path_values(&path, "device_id"), &SPEC)
+                >(&SCHEMAS, rt::path_values(&path, "device_id").as_slice(), &SPEC)
                     .and_then(|value| rt::present(value, &SPEC))?
             };
             api.fetch_device(&caller, device_id)
@@ -287,7 +285,6 @@ async fn fetch_session<A: Api>(
         "fetch_session",
         async {
             let (mut parts, _) = request.into_parts();
-            let _ = &parts;
             let api = served.api();
             let caller = match rt::bearer(&parts)? {
                 Some(token) => api.authenticate_bearer_auth(token).await?,
@@ -305,7 +302,7 @@ async fn fetch_session<A: Api>(
                 };
                 rt::parsed::<
                     types::SessionId,
-                >(&SCHEMAS, &rt::path_values(&path, "session_id"), &SPEC)
+                >(&SCHEMAS, rt::path_values(&path, "session_id").as_slice(), &SPEC)
                     .and_then(|value| rt::present(value, &SPEC))?
             };
             api.fetch_session(&caller, session_id)

@@ -130,12 +130,12 @@ pub async fn path_params(parts: &mut Parts) -> Result<RawPathParams, ApiError> {
         })
 }
 
-pub fn path_values<'a>(params: &'a RawPathParams, name: &str) -> Vec<Cow<'a, str>> {
+/// The value of path parameter `name`; one at most, so nothing is allocated for it.
+pub fn path_values<'a>(params: &'a RawPathParams, name: &str) -> Option<Cow<'a, str>> {
     params
         .iter()
-        .filter(|(key, _)| *key == name)
+        .find(|(key, _)| *key == name)
         .map(|(_, value)| Cow::Borrowed(value))
-        .collect()
 }
 
 /// Every value of query parameter `name`, percent-decoded.

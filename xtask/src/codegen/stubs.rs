@@ -363,9 +363,9 @@ fn param_read(param: &Param) -> TokenStream {
         rt::Param { name: #api_name, location: #location, shape: #shape, schema: #schema, hint: #hint, default: #default }
     };
     let values = match param.location {
-        Location::Path => quote! { rt::path_values(&path, #api_name) },
-        Location::Query => quote! { rt::query_values(&parts, #api_name) },
-        Location::Header => quote! { rt::header_values(&parts, #api_name) },
+        Location::Path => quote! { rt::path_values(&path, #api_name).as_slice() },
+        Location::Query => quote! { &rt::query_values(&parts, #api_name) },
+        Location::Header => quote! { &rt::header_values(&parts, #api_name) },
     };
     let read = if param.check.is_none() && matches!(param.shape, Shape::Scalar(Scalar::String)) {
         quote! { rt::parsed::<#ty> }
@@ -381,7 +381,7 @@ fn param_read(param: &Param) -> TokenStream {
     quote! {
         let #ident = {
             const SPEC: rt::Param = #spec;
-            #read(&SCHEMAS, &#values, &SPEC)#finish
+            #read(&SCHEMAS, #values, &SPEC)#finish
         };
     }
 }
@@ -474,6 +474,9 @@ fn handler(model: &Model, op: &Operation) -> TokenStream {
             };
         }
     });
+    // An operation with no security, parameters or body never reads the request's head.
+    let unread =
+        (!secured && op.params.is_empty() && op.body.is_none()).then(|| quote! { let _ = &parts; });
     let split = match (has_path, op.body.is_some()) {
         (true, true) => quote! { let (mut parts, body) = request.into_parts(); },
         (true, false) => quote! { let (mut parts, _) = request.into_parts(); },
@@ -491,8 +494,7 @@ fn handler(model: &Model, op: &Operation) -> TokenStream {
         ) -> Response {
             rt::respond(&SCHEMAS, #id, async {
                 #split
-                // Not every operation reads the request's head.
-                let _ = &parts;
+                #unread
                 let api = served.api();
                 #auth
                 #path
