@@ -1,18 +1,24 @@
 //! Serves the app over HTTP/1.1 with limits, so that a slow, broken or hostile client cannot
-//! exhaust the server, and stops gracefully.
+//! exhaust the server, records each request in the access log, and stops gracefully.
 
+use std::convert::Infallible;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 
 use axum::Router;
+use axum::extract::Request;
+use axum::response::Response;
+use axum::routing::future::RouteFuture;
+use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+
+use crate::access_log::{AccessLog, Entry};
 
 /// hyper's own limit on the number of headers. Asking hyper for any number, even this one,
 /// makes it fill an array of that many header slots for every request (about 1 700 of the
@@ -55,6 +61,27 @@ pub async fn serve(
     limits: Limits,
     shutdown: impl Future<Output = ()>,
 ) {
+    serve_inner(listener, app, limits, None, shutdown).await;
+}
+
+/// Like [`serve`], recording one line per request answered in `access_log`.
+pub async fn serve_with_access_log(
+    listener: TcpListener,
+    app: Router,
+    limits: Limits,
+    access_log: AccessLog,
+    shutdown: impl Future<Output = ()>,
+) {
+    serve_inner(listener, app, limits, Some(access_log), shutdown).await;
+}
+
+async fn serve_inner(
+    listener: TcpListener,
+    app: Router,
+    limits: Limits,
+    access_log: Option<AccessLog>,
+    shutdown: impl Future<Output = ()>,
+) {
     let mut http = http1::Builder::new();
     http.max_buf_size(limits.max_head_bytes)
         .header_read_timeout(limits.header_read_timeout);
@@ -88,7 +115,10 @@ pub async fn serve(
         // Each connection gets its own header-read timer (see `HeadTimer`).
         let mut http = http.clone();
         http.timer(HeadTimer::default());
-        let service = TowerToHyperService::new(app.clone());
+        let service = App {
+            app: app.clone(),
+            access_log: access_log.clone(),
+        };
         let connection = http.serve_connection(TokioIo::new(stream), service);
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
@@ -104,6 +134,48 @@ pub async fn serve(
         .is_err()
     {
         tracing::warn!("some connections were still busy when the shutdown grace period ended");
+    }
+}
+
+/// The app as hyper calls it, with the access log around it.
+struct App {
+    app: Router,
+    access_log: Option<AccessLog>,
+}
+
+impl hyper::service::Service<Request<Incoming>> for App {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Answer;
+
+    fn call(&self, request: Request<Incoming>) -> Answer {
+        let entry = self
+            .access_log
+            .as_ref()
+            .map(|log| log.begin(request.method(), request.uri()));
+        // A router is always ready (its `poll_ready` returns at once), so it is called
+        // straight away, without the readiness dance of a general tower service.
+        let inner = tower_service::Service::call(&mut self.app.clone(), request);
+        Answer { inner, entry }
+    }
+}
+
+/// A request being answered; its access log line is recorded when the answer is ready.
+struct Answer {
+    inner: RouteFuture<Infallible>,
+    entry: Option<Entry>,
+}
+
+impl Future for Answer {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let answer = ready!(Pin::new(&mut this.inner).poll(cx));
+        if let (Some(entry), Ok(response)) = (this.entry.take(), &answer) {
+            entry.finish(response.status());
+        }
+        Poll::Ready(answer)
     }
 }
 
