@@ -91,6 +91,15 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
     drop(embedded);
     let _ = std::fs::remove_file(out.join("embedded.log"));
     let _ = std::fs::remove_file(out.join("footprint.log"));
+    if let ([smallest, ..], [.., largest]) = (plan.data_sizes, plan.data_sizes) {
+        // Both against the embedded data's throughput; their quotient is what data size alone
+        // costs, records of the same shape on both sides.
+        let ratio = |size: usize| summary[&format!("data_{}_vs_embedded_ratio", size_key(size))];
+        summary.insert(
+            "data_largest_vs_smallest_ratio".into(),
+            ratio(*largest) / ratio(*smallest),
+        );
+    }
     if let [.., smaller, larger] = plan.data_sizes {
         // What one more record costs once loaded, from the two largest data sets.
         let (a, b) = (size_key(*smaller), size_key(*larger));
@@ -840,6 +849,13 @@ fn table(s: &Summary, plan: &Plan) -> String {
                 get(&format!("data_{key}_vs_embedded_ratio"))
             ),
             target,
+        );
+    }
+    if let ([smallest, ..], [.., largest]) = (plan.data_sizes, plan.data_sizes) {
+        row(
+            &format!("{largest} devices rps ÷ {smallest} devices rps"),
+            format!("{:.2}", get("data_largest_vs_smallest_ratio")),
+            "",
         );
     }
     row(
