@@ -388,20 +388,24 @@ fn write_lines(shared: &Shared, mut output: impl Write) {
         if dropped > 0 {
             dropped_notice(&mut notice, shared.format, dropped, "dropped");
         }
+        let noticed = notice.is_empty() || output.write_all(&notice).is_ok();
         let written = output
-            .write_all(&notice)
-            .and_then(|()| output.write_all(&batch))
-            .and_then(|()| output.flush());
+            .write_all(&batch)
+            .and_then(|()| output.flush())
+            .is_ok();
         batch.clear();
 
         state = shared.lock();
-        match written {
-            Ok(()) => state.totals.written += lines,
-            Err(_) => {
-                // Nowhere to say it now; the count is reported with the next write that works.
-                state.unreported += dropped + lines;
-                state.totals.dropped += lines;
-            }
+        // What could not be written or said is said with the next write that works. A batch
+        // cut short by an error counts as dropped whole, though part of it may have gone out.
+        if !noticed {
+            state.unreported += dropped;
+        }
+        if written {
+            state.totals.written += lines;
+        } else {
+            state.unreported += lines;
+            state.totals.dropped += lines;
         }
         if closed && state.pending.is_empty() {
             break;
