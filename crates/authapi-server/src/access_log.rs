@@ -7,7 +7,7 @@
 use std::fmt;
 use std::io::{self, Write};
 use std::str::FromStr;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, mpsc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -75,7 +75,12 @@ pub struct AccessLog {
 pub struct AccessLogWriter {
     shared: Arc<Shared>,
     thread: Option<JoinHandle<()>>,
+    /// Closed by the writer thread when it ends.
+    done: mpsc::Receiver<()>,
 }
+
+/// How long [`AccessLogWriter::finish`] waits for the output to take the last lines.
+pub const FINISH_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What a log did over its life.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -84,6 +89,9 @@ pub struct Totals {
     pub written: u64,
     /// Request lines dropped: the buffer was full, or the output failed.
     pub dropped: u64,
+    /// The output took nothing for the whole of the finish timeout; anything more written to
+    /// it would wait as long.
+    pub stuck: bool,
 }
 
 struct Shared {
@@ -101,6 +109,8 @@ struct State {
     pending: Vec<u8>,
     /// Request lines in `pending`.
     pending_lines: u64,
+    /// Request lines the writer is writing.
+    writing_lines: u64,
     /// Lines dropped and not yet reported in the output.
     unreported: u64,
     totals: Totals,
@@ -149,11 +159,15 @@ impl AccessLog {
             max_pending,
             early_wake: max_pending / 8,
         });
+        let (ended, done) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("access-log".into())
             .spawn({
                 let shared = shared.clone();
-                move || write_lines(&shared, output)
+                move || {
+                    write_lines(&shared, output);
+                    drop(ended);
+                }
             })?;
         Ok((
             AccessLog {
@@ -162,6 +176,7 @@ impl AccessLog {
             AccessLogWriter {
                 shared,
                 thread: Some(thread),
+                done,
             },
         ))
     }
@@ -275,26 +290,48 @@ impl AccessLog {
 impl AccessLogWriter {
     /// Writes every line recorded so far, and a last notice if any line was dropped, then
     /// stops the writer. Lines recorded after this are counted as dropped: call it once no
-    /// more requests are served.
-    pub fn finish(mut self) -> Totals {
-        self.stop()
+    /// more requests are served. An output that takes nothing for [`FINISH_TIMEOUT`] (a pipe
+    /// nobody reads) does not hold the stop up: the lines it did not take are counted as
+    /// dropped.
+    pub fn finish(self) -> Totals {
+        self.finish_within(FINISH_TIMEOUT)
     }
 
-    fn stop(&mut self) -> Totals {
+    /// Like [`AccessLogWriter::finish`], waiting at most `timeout` for the output.
+    pub fn finish_within(mut self, timeout: Duration) -> Totals {
+        self.stop(timeout)
+    }
+
+    fn stop(&mut self, timeout: Duration) -> Totals {
         self.shared.lock().closed = true;
         self.shared.wake.notify_one();
-        if let Some(thread) = self.thread.take() {
+        let Some(thread) = self.thread.take() else {
+            return self.shared.lock().totals;
+        };
+        match self.done.recv_timeout(timeout) {
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                // The writer is stuck in a write; it is left to the process's end.
+                let mut state = self.shared.lock();
+                let stuck = state.pending_lines + state.writing_lines;
+                state.totals.dropped += stuck;
+                state.pending_lines = 0;
+                state.writing_lines = 0;
+                state.totals.stuck = true;
+                state.totals
+            }
             // The writer does not panic on bad output; if it did, the totals still tell.
-            let _ = thread.join();
+            Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => {
+                let _ = thread.join();
+                self.shared.lock().totals
+            }
         }
-        self.shared.lock().totals
     }
 }
 
 impl Drop for AccessLogWriter {
     fn drop(&mut self) {
         if self.thread.is_some() {
-            self.stop();
+            self.stop(FINISH_TIMEOUT);
         }
     }
 }
@@ -380,6 +417,7 @@ fn write_lines(shared: &Shared, mut output: impl Write) {
         }
         std::mem::swap(&mut state.pending, &mut batch);
         let lines = std::mem::take(&mut state.pending_lines);
+        state.writing_lines = lines;
         let dropped = std::mem::take(&mut state.unreported);
         let closed = state.closed;
         drop(state);
@@ -401,6 +439,7 @@ fn write_lines(shared: &Shared, mut output: impl Write) {
         if !noticed {
             state.unreported += dropped;
         }
+        state.writing_lines = 0;
         if written {
             state.totals.written += lines;
         } else {
@@ -602,7 +641,6 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::mpsc;
 
     /// An output that keeps what is written, to read back after the writer stops.
     #[derive(Clone, Default)]
@@ -712,7 +750,8 @@ mod tests {
                 writer.finish(),
                 Totals {
                     written: 1,
-                    dropped: 0
+                    dropped: 0,
+                    stuck: false
                 }
             );
             let text = out.text();
@@ -793,7 +832,8 @@ mod tests {
             totals,
             Totals {
                 written: 40_000,
-                dropped: 0
+                dropped: 0,
+                stuck: false
             }
         );
         assert_eq!(out.text().lines().count(), 40_000);
@@ -861,6 +901,30 @@ mod tests {
         );
     }
 
+    #[test]
+    fn an_output_that_takes_nothing_does_not_hold_up_the_stop() {
+        let (_go, wait) = mpsc::channel();
+        let stuck = Stuck {
+            go: wait,
+            out: Memory::default(),
+        };
+        let (log, writer) = AccessLog::start(stuck, Format::Text).unwrap();
+        for _ in 0..10 {
+            log.record("GET", "/", StatusCode::OK, micros(1));
+        }
+        let started = Instant::now();
+        let totals = writer.finish_within(Duration::from_millis(200));
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(
+            totals,
+            Totals {
+                written: 0,
+                dropped: 10,
+                stuck: true
+            }
+        );
+    }
+
     /// An output that fails every write.
     struct Broken;
 
@@ -884,7 +948,8 @@ mod tests {
             totals,
             Totals {
                 written: 0,
-                dropped: 10
+                dropped: 10,
+                stuck: false
             }
         );
         log.record("GET", "/late", StatusCode::OK, micros(1));

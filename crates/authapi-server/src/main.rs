@@ -119,6 +119,10 @@ fn main() -> ExitCode {
     if let Some((log, writer)) = access_log {
         drop(log);
         let totals = writer.finish();
+        if totals.stuck {
+            // stderr took nothing for the finish timeout: another message would hang there.
+            return code;
+        }
         if totals.dropped > 0 {
             tracing::warn!(
                 written = totals.written,

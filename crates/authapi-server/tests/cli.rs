@@ -57,6 +57,7 @@ fn starts_on_a_free_port_and_serves_the_reference_device() {
         ])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let mut server = Running(child);
@@ -197,14 +198,14 @@ fn keep_alive_gets(addr: &str, path: &str, token: &str, count: usize) -> Vec<u16
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
+    // One write per request and no Nagle delay, or each request waits for a delayed ACK.
+    stream.set_nodelay(true).unwrap();
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\r\n");
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut statuses = Vec::new();
     for _ in 0..count {
-        write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\r\n"
-        )
-        .unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
         let mut status_line = String::new();
         reader.read_line(&mut status_line).unwrap();
         statuses.push(
@@ -365,4 +366,66 @@ fn quiet_writes_no_access_log() {
     assert!(!text.contains("request"), "{text}");
     assert!(text.contains("authapi-server stopped"), "{text}");
     let _ = std::fs::remove_file(&log);
+}
+
+#[test]
+fn a_stderr_nobody_reads_holds_up_neither_requests_nor_the_stop() {
+    let child = Command::new(BIN)
+        .args(["--port", "0"])
+        .env_remove("RUST_LOG")
+        .env_remove("AUTHAPI_QUIET")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut server = Running(child);
+    // Kept open and never read: once the pipe's buffer is full, writes to it wait.
+    let _stderr = server.0.stderr.take().unwrap();
+    let mut first = String::new();
+    BufReader::new(server.0.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let addr = first
+        .split("http://")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
+
+    // About 130 bytes of log a request: four times what a pipe holds.
+    let started = std::time::Instant::now();
+    let statuses = keep_alive_gets(
+        addr,
+        "/api/v1/device/013xrzp12g3nqk8nyvk0xwzcb2gzp8z1",
+        "dev-token",
+        2000,
+    );
+    assert!(statuses.iter().all(|&s| s == 200));
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+
+    let pid = server.0.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let stopping = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = server.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            stopping.elapsed() < Duration::from_secs(30),
+            "still running 30 s after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
 }
