@@ -121,6 +121,15 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
     std::fs::write(out.join("summary.json"), json)?;
     println!("{}", table(&summary, &plan));
     eprintln!("bench: figures written to target/bench/summary.json");
+    // The figures are kept either way; a lost or dropped request line fails the run.
+    let lost = summary["access_log_lines_lost"];
+    let dropped = summary["access_log_dropped_notices"];
+    let extra = summary["access_log_lines_unexplained"];
+    if lost > 0.0 || dropped > 0.0 || extra > 0.0 {
+        bail!(
+            "the access log lost {lost} request lines, reported {dropped} drops and has {extra} lines more than requests answered"
+        );
+    }
     Ok(())
 }
 
@@ -459,6 +468,11 @@ fn server_vs_baseline(
         answered.saturating_sub(lines) as f64,
     );
     summary.insert("access_log_dropped_notices".into(), dropped as f64);
+    // More lines than answers, even counting every request in flight when wrk stopped.
+    summary.insert(
+        "access_log_lines_unexplained".into(),
+        lines.saturating_sub(most) as f64,
+    );
     if lines < answered || lines > most || dropped > 0 {
         eprintln!(
             "bench: WARNING: the access log holds {lines} request lines for {answered}..{most} requests answered, and {dropped} notices of dropped lines ({})",
