@@ -131,7 +131,9 @@ fn main() -> ExitCode {
             );
         }
     }
-    tracing::info!("authapi-server stopped");
+    if code == ExitCode::SUCCESS {
+        tracing::info!("authapi-server stopped");
+    }
     code
 }
 
