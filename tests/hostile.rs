@@ -255,6 +255,75 @@ async fn a_client_that_stalls_in_its_headers_is_cut_off() {
 }
 
 #[tokio::test]
+async fn a_client_that_stalls_in_a_later_head_is_cut_off_on_time() {
+    // hyper starts a head's time when it starts waiting for it: at the connection's start,
+    // then after each answer. The connection's timer, armed for the first head, must move on
+    // to the second head's deadline, neither cutting it off early nor letting it stall on.
+    let timeout = Duration::from_millis(400);
+    let addr = start_with(Limits {
+        header_read_timeout: timeout,
+        ..Limits::default()
+    })
+    .await;
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let connected = Instant::now();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let request = format!("GET /api/v1/device/{DEVICE} HTTP/1.1\r\nHost: t\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = [0u8; 4096];
+    let n = stream.read(&mut answer).await.unwrap();
+    assert!(
+        answer[..n].starts_with(b"HTTP/1.1 401"),
+        "{:?}",
+        &answer[..n]
+    );
+    let answered = connected.elapsed();
+
+    stream
+        .write_all(b"GET /api/v1/device/x HTTP/1.1\r\nHost: t\r\n")
+        .await
+        .unwrap();
+    let mut rest = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut rest)).await;
+    assert!(
+        read.is_ok(),
+        "the stalled connection was still open after 5 s"
+    );
+    let closed = connected.elapsed();
+    assert!(
+        closed >= answered + timeout - Duration::from_millis(20)
+            && closed < answered + Duration::from_secs(3),
+        "answered after {answered:?}, cut off after {closed:?}"
+    );
+    still_serving(addr).await;
+}
+
+#[tokio::test]
+async fn the_header_count_limit_holds() {
+    let filler: Vec<Vec<u8>> = (0..98)
+        .map(|i| format!("X-Filler-{i}: f").into_bytes())
+        .collect();
+    let path = format!("/api/v1/device/{DEVICE}");
+    // `get` adds Host and Connection: with Authorization, n fillers make n + 3 headers.
+    let request = |n: usize| {
+        let mut headers: Vec<&[u8]> = filler[..n].iter().map(Vec::as_slice).collect();
+        headers.push(AUTH_A);
+        get(&path, &headers)
+    };
+    let addr = start().await;
+    assert_eq!(raw(addr, &request(97)).await.status, 200, "100 headers");
+    assert_eq!(raw(addr, &request(98)).await.status, 431, "101 headers");
+    let addr = start_with(Limits {
+        max_headers: 10,
+        ..Limits::default()
+    })
+    .await;
+    assert_eq!(raw(addr, &request(7)).await.status, 200, "10 headers");
+    assert_eq!(raw(addr, &request(8)).await.status, 431, "11 headers");
+    still_serving(addr).await;
+}
+
+#[tokio::test]
 async fn connections_over_the_limit_wait_for_a_free_slot() {
     let limits = Limits {
         max_connections: 2,

@@ -4,9 +4,11 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::{Duration, SystemTime};
 
+use authapi_server::access_log::{AccessLog, Format};
 use authapi_server::data::{Dataset, Kind, TokenGrant};
-use authapi_server::serve::{Limits, serve};
+use authapi_server::serve::{Limits, serve, serve_with_access_log};
 use clap::Parser;
 
 /// A stub server of the authapi API that answers like the real one from in-memory data.
@@ -34,6 +36,16 @@ struct Args {
     /// answer that does not match is logged and replaced by 500 unexpected.
     #[arg(long, env = "AUTHAPI_CHECK_RESPONSES")]
     check_responses: bool,
+
+    /// Format of the log on stderr: text, or json (one JSON object per line, for log
+    /// shippers). The access log has one line per request: time, method, path, status and
+    /// latency, never a header.
+    #[arg(long, env = "AUTHAPI_LOG_FORMAT", default_value_t = Format::Text, value_name = "text|json")]
+    log_format: Format,
+
+    /// No access log. The server's other messages still follow RUST_LOG (default info).
+    #[arg(long, short, env = "AUTHAPI_QUIET")]
+    quiet: bool,
 }
 
 fn parse_token(arg: &str) -> Result<TokenGrant, String> {
@@ -53,14 +65,17 @@ fn parse_token(arg: &str) -> Result<TokenGrant, String> {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let messages = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match args.log_format {
+        Format::Text => messages
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+        Format::Json => messages.event_format(JsonMessages).init(),
+    }
 
     let (data, source) = match &args.data {
         Some(path) => (Dataset::load(path), path.display().to_string()),
@@ -74,6 +89,18 @@ fn main() -> ExitCode {
         }
     };
 
+    let access_log = if args.quiet {
+        None
+    } else {
+        match AccessLog::start(std::io::stderr(), args.log_format) {
+            Ok(log) => Some(log),
+            Err(e) => {
+                eprintln!("error: cannot start the access log: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    };
+
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -84,10 +111,33 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(run(args, data, source))
+    let log = access_log.as_ref().map(|(log, _)| log.clone());
+    let code = runtime.block_on(run(args, data, source, log));
+    // Connections still busy after the grace period are dropped here, so that no request is
+    // answered after the access log's last write.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    if let Some((log, writer)) = access_log {
+        drop(log);
+        let totals = writer.finish();
+        if totals.stuck {
+            // stderr took nothing for the finish timeout: another message would hang there.
+            return code;
+        }
+        if totals.dropped > 0 {
+            tracing::warn!(
+                written = totals.written,
+                dropped = totals.dropped,
+                "the access log dropped lines: its output could not keep up"
+            );
+        }
+    }
+    if code == ExitCode::SUCCESS {
+        tracing::info!("authapi-server stopped");
+    }
+    code
 }
 
-async fn run(args: Args, data: Dataset, source: String) -> ExitCode {
+async fn run(args: Args, data: Dataset, source: String, access_log: Option<AccessLog>) -> ExitCode {
     let mut addr = args.listen;
     if let Some(port) = args.port {
         addr.set_port(port);
@@ -132,8 +182,12 @@ async fn run(args: Args, data: Dataset, source: String) -> ExitCode {
         authapi_stubs::support::check_responses(true);
     }
     let app = authapi_server::app(data, args.tokens);
-    serve(listener, app, Limits::default(), shutdown_signal()).await;
-    eprintln!("authapi-server stopped");
+    match access_log {
+        Some(log) => {
+            serve_with_access_log(listener, app, Limits::default(), log, shutdown_signal()).await
+        }
+        None => serve(listener, app, Limits::default(), shutdown_signal()).await,
+    }
     ExitCode::SUCCESS
 }
 
@@ -156,5 +210,77 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = term => {},
+    }
+}
+
+/// The server's other messages (those RUST_LOG selects) as JSON lines, like the access log's
+/// with `--log-format json`: `{"ts":…,"level":"WARN","target":…,"msg":…, other fields}`.
+struct JsonMessages;
+
+impl<S, N> tracing_subscriber::fmt::FormatEvent<S, N> for JsonMessages
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    N: for<'a> tracing_subscriber::fmt::FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        _: &tracing_subscriber::fmt::FmtContext<'_, S, N>,
+        mut writer: tracing_subscriber::fmt::format::Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
+        let meta = event.metadata();
+        let mut fields = JsonFields::default();
+        event.record(&mut fields);
+        let json = |text: &str| serde_json::Value::from(text).to_string();
+        write!(
+            writer,
+            "{{\"ts\":{},\"level\":{},\"target\":{},\"msg\":{}",
+            json(&authapi_server::access_log::timestamp(SystemTime::now())),
+            json(meta.level().as_str()),
+            json(meta.target()),
+            json(&fields.message),
+        )?;
+        for (name, value) in fields.others {
+            write!(writer, ",{}:{value}", json(name))?;
+        }
+        writeln!(writer, "}}")
+    }
+}
+
+/// An event's message, and its other fields as JSON values.
+#[derive(Default)]
+struct JsonFields {
+    message: String,
+    others: Vec<(&'static str, serde_json::Value)>,
+}
+
+impl tracing::field::Visit for JsonFields {
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.record(field, value.into());
+    }
+
+    fn record_u64(&mut self, field: &tracing::field::Field, value: u64) {
+        self.record(field, value.into());
+    }
+
+    fn record_i64(&mut self, field: &tracing::field::Field, value: i64) {
+        self.record(field, value.into());
+    }
+
+    fn record_bool(&mut self, field: &tracing::field::Field, value: bool) {
+        self.record(field, value.into());
+    }
+
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.record(field, format!("{value:?}").into());
+    }
+}
+
+impl JsonFields {
+    fn record(&mut self, field: &tracing::field::Field, value: serde_json::Value) {
+        match (field.name(), value) {
+            ("message", serde_json::Value::String(text)) => self.message = text,
+            (name, value) => self.others.push((name, value)),
+        }
     }
 }

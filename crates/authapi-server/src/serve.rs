@@ -1,16 +1,30 @@
 //! Serves the app over HTTP/1.1 with limits, so that a slow, broken or hostile client cannot
-//! exhaust the server, and stops gracefully.
+//! exhaust the server, records each request in the access log, and stops gracefully.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, ready};
+use std::time::{Duration, Instant};
 
 use axum::Router;
+use axum::extract::Request;
+use axum::response::Response;
+use axum::routing::future::RouteFuture;
+use hyper::body::Incoming;
 use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+
+use crate::access_log::{AccessLog, Entry};
+
+/// hyper's own limit on the number of headers. Asking hyper for any number, even this one,
+/// makes it fill an array of that many header slots for every request (about 1 700 of the
+/// 23 000 instructions the server spends on a request), so the number is only passed on when it
+/// differs.
+const HYPER_MAX_HEADERS: usize = 100;
 
 /// What one client may take of the server.
 #[derive(Debug, Clone)]
@@ -21,7 +35,8 @@ pub struct Limits {
     pub max_head_bytes: usize,
     /// Number of headers of a request; more is answered 431.
     pub max_headers: usize,
-    /// Time a client has to send a request's headers, from its first byte.
+    /// Time a client has to send a request's headers, counted from when the server starts
+    /// waiting for them: the connection's start, then the end of each answer.
     pub header_read_timeout: Duration,
     /// Time in-flight requests get to finish after a stop is asked for.
     pub shutdown_grace: Duration,
@@ -46,11 +61,37 @@ pub async fn serve(
     limits: Limits,
     shutdown: impl Future<Output = ()>,
 ) {
+    serve_inner(listener, app, limits, None, shutdown).await;
+}
+
+/// Like [`serve`], recording one line per request answered in `access_log`.
+pub async fn serve_with_access_log(
+    listener: TcpListener,
+    app: Router,
+    limits: Limits,
+    access_log: AccessLog,
+    shutdown: impl Future<Output = ()>,
+) {
+    serve_inner(listener, app, limits, Some(access_log), shutdown).await;
+}
+
+async fn serve_inner(
+    listener: TcpListener,
+    app: Router,
+    limits: Limits,
+    access_log: Option<AccessLog>,
+    shutdown: impl Future<Output = ()>,
+) {
     let mut http = http1::Builder::new();
-    http.timer(TokioTimer::new())
-        .max_buf_size(limits.max_head_bytes)
-        .max_headers(limits.max_headers)
+    http.max_buf_size(limits.max_head_bytes)
         .header_read_timeout(limits.header_read_timeout);
+    // An answer is a head and a body of about a kilobyte. Queued as two buffers, hyper writes
+    // them with a vectored write; copying the body after the head and writing once costs the
+    // kernel less: 4 to 7% more answers per second on this machine.
+    http.writev(false);
+    if limits.max_headers != HYPER_MAX_HEADERS {
+        http.max_headers(limits.max_headers);
+    }
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
@@ -75,8 +116,14 @@ pub async fn serve(
             }
         };
         let _ = stream.set_nodelay(true);
-        let connection =
-            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
+        // Each connection gets its own header-read timer (see `HeadTimer`).
+        let mut http = http.clone();
+        http.timer(HeadTimer::default());
+        let service = App {
+            app: app.clone(),
+            access_log: access_log.clone(),
+        };
+        let connection = http.serve_connection(TokioIo::new(stream), service);
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             // A client that goes away mid-request is routine, not an error of the server.
@@ -91,5 +138,125 @@ pub async fn serve(
         .is_err()
     {
         tracing::warn!("some connections were still busy when the shutdown grace period ended");
+    }
+}
+
+/// The app as hyper calls it, with the access log around it.
+struct App {
+    app: Router,
+    access_log: Option<AccessLog>,
+}
+
+impl hyper::service::Service<Request<Incoming>> for App {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Answer;
+
+    fn call(&self, request: Request<Incoming>) -> Answer {
+        let entry = self
+            .access_log
+            .as_ref()
+            .map(|log| log.begin(request.method(), request.uri()));
+        // A router is always ready (its `poll_ready` returns at once), so it is called
+        // straight away, without the readiness dance of a general tower service.
+        let inner = tower_service::Service::call(&mut self.app.clone(), request);
+        Answer { inner, entry }
+    }
+}
+
+/// A request being answered; its access log line is recorded when the answer is ready.
+struct Answer {
+    inner: RouteFuture<Infallible>,
+    entry: Option<Entry>,
+}
+
+impl Future for Answer {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let answer = ready!(Pin::new(&mut this.inner).poll(cx));
+        if let (Some(entry), Ok(response)) = (this.entry.take(), &answer) {
+            entry.finish(response.status());
+        }
+        Poll::Ready(answer)
+    }
+}
+
+/// The header-read timer of one connection. hyper asks for a new timer before every request
+/// head and drops it after; with tokio's timer each of those registers an entry in the
+/// runtime's timer wheel and removes it again, under the wheel's lock. Here the connection
+/// keeps one tokio timer, and a request's deadline only moves a number: the tokio timer is
+/// re-armed when it fires before the latest deadline, at most once per timeout period. The
+/// limit is the same, and so is the moment a slow client is cut off.
+#[derive(Clone, Default)]
+struct HeadTimer {
+    alarm: Arc<Mutex<Alarm>>,
+}
+
+struct Alarm {
+    /// The connection's tokio timer, made on first use.
+    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// When `sleep` fires.
+    armed_for: Instant,
+}
+
+impl Default for Alarm {
+    fn default() -> Self {
+        Self {
+            sleep: None,
+            armed_for: Instant::now(),
+        }
+    }
+}
+
+impl hyper::rt::Timer for HeadTimer {
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        self.sleep_until(Instant::now() + duration)
+    }
+
+    fn sleep_until(&self, deadline: Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        Box::pin(HeadSleep {
+            deadline,
+            alarm: self.alarm.clone(),
+        })
+    }
+}
+
+/// One request head's deadline.
+struct HeadSleep {
+    deadline: Instant,
+    alarm: Arc<Mutex<Alarm>>,
+}
+
+impl hyper::rt::Sleep for HeadSleep {}
+
+impl Future for HeadSleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let deadline = self.deadline;
+        // Only this connection's task polls its alarm, so the lock is never contended.
+        let mut alarm = self.alarm.lock().unwrap_or_else(PoisonError::into_inner);
+        let alarm = &mut *alarm;
+        let fresh = alarm.sleep.is_none();
+        let sleep = alarm
+            .sleep
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline.into())));
+        if fresh {
+            alarm.armed_for = deadline;
+        } else if alarm.armed_for > deadline {
+            sleep.as_mut().reset(deadline.into());
+            alarm.armed_for = deadline;
+        }
+        loop {
+            ready!(sleep.as_mut().poll(cx));
+            // It fired: at this deadline (time is up), or at an earlier one (move it on).
+            if alarm.armed_for >= deadline {
+                return Poll::Ready(());
+            }
+            sleep.as_mut().reset(deadline.into());
+            alarm.armed_for = deadline;
+        }
     }
 }

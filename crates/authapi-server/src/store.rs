@@ -1,6 +1,7 @@
 //! Where the server finds records by id. `Store` is the seam for another backend; the one here
 //! keeps every record's answer, encoded once at start, in memory.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -9,19 +10,24 @@ use authapi_types::{AccountId, AuthflowSummary, DeviceSummary, SessionSummary};
 
 use crate::data::{Dataset, Record, Records, Resource};
 
-/// A record found by id: the account it belongs to and the answer to give for it. Owned, so
-/// that a backend need not keep records in memory; both parts are shared, not copied.
+/// A record found by id: the account it belongs to and the answer to give for it. A backend
+/// that keeps records in memory lends the account id (every request would otherwise count a
+/// reference up and down on one shared counter), one that does not gives its own; the answer
+/// is shared, not copied.
 #[derive(Debug)]
-pub struct Found<R: Resource> {
-    pub account_id: Arc<AccountId>,
+pub struct Found<'a, R: Resource> {
+    pub account_id: Cow<'a, AccountId>,
     pub answer: Encoded<R::Answer>,
 }
 
 /// Records by id, whatever their account: the caller's account is checked by the API layer.
 pub trait Store: Send + Sync + 'static {
-    fn device(&self, id: &<DeviceSummary as Resource>::Id) -> Option<Found<DeviceSummary>>;
-    fn session(&self, id: &<SessionSummary as Resource>::Id) -> Option<Found<SessionSummary>>;
-    fn authflow(&self, id: &<AuthflowSummary as Resource>::Id) -> Option<Found<AuthflowSummary>>;
+    fn device(&self, id: &<DeviceSummary as Resource>::Id) -> Option<Found<'_, DeviceSummary>>;
+    fn session(&self, id: &<SessionSummary as Resource>::Id) -> Option<Found<'_, SessionSummary>>;
+    fn authflow(
+        &self,
+        id: &<AuthflowSummary as Resource>::Id,
+    ) -> Option<Found<'_, AuthflowSummary>>;
 }
 
 /// What a table keeps of a record besides its id.
@@ -51,9 +57,9 @@ impl<R: Resource> Table<R> {
         Self(map)
     }
 
-    fn get(&self, id: &R::Id) -> Option<Found<R>> {
+    fn get(&self, id: &R::Id) -> Option<Found<'_, R>> {
         self.0.get(id).map(|entry| Found {
-            account_id: entry.account_id.clone(),
+            account_id: Cow::Borrowed(&*entry.account_id),
             answer: entry.answer.clone(),
         })
     }
@@ -77,15 +83,18 @@ impl MemoryStore {
 }
 
 impl Store for MemoryStore {
-    fn device(&self, id: &<DeviceSummary as Resource>::Id) -> Option<Found<DeviceSummary>> {
+    fn device(&self, id: &<DeviceSummary as Resource>::Id) -> Option<Found<'_, DeviceSummary>> {
         self.devices.get(id)
     }
 
-    fn session(&self, id: &<SessionSummary as Resource>::Id) -> Option<Found<SessionSummary>> {
+    fn session(&self, id: &<SessionSummary as Resource>::Id) -> Option<Found<'_, SessionSummary>> {
         self.sessions.get(id)
     }
 
-    fn authflow(&self, id: &<AuthflowSummary as Resource>::Id) -> Option<Found<AuthflowSummary>> {
+    fn authflow(
+        &self,
+        id: &<AuthflowSummary as Resource>::Id,
+    ) -> Option<Found<'_, AuthflowSummary>> {
         self.authflows.get(id)
     }
 }

@@ -57,6 +57,7 @@ fn starts_on_a_free_port_and_serves_the_reference_device() {
         ])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let mut server = Running(child);
@@ -159,4 +160,272 @@ fn a_bad_token_argument_is_a_usage_error() {
     let (code, stderr) = run_to_end(&["--token", "no-account-here"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("expected TOKEN:ACCOUNT_ID"), "{stderr}");
+}
+
+/// Starts the binary with `args`, its stderr (where the log goes) in `log`; returns it and
+/// the address it listens on.
+fn start_logging_to(args: &[&str], log: &std::path::Path) -> (Running, String) {
+    let child = Command::new(BIN)
+        .args(["--port", "0"])
+        .args(args)
+        .env_remove("RUST_LOG")
+        .env_remove("AUTHAPI_TOKENS")
+        .env_remove("AUTHAPI_DATA")
+        .env_remove("AUTHAPI_LISTEN")
+        .env_remove("AUTHAPI_LOG_FORMAT")
+        .env_remove("AUTHAPI_QUIET")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut server = Running(child);
+    let mut first = String::new();
+    BufReader::new(server.0.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let addr = first
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {first:?}"))
+        .to_string();
+    (server, addr)
+}
+
+/// Sends `count` GETs of `path` on one kept-alive connection and returns their statuses.
+fn keep_alive_gets(addr: &str, path: &str, token: &str, count: usize) -> Vec<u16> {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    // One write per request and no Nagle delay, or each request waits for a delayed ACK.
+    stream.set_nodelay(true).unwrap();
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\r\n");
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut statuses = Vec::new();
+    for _ in 0..count {
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut status_line = String::new();
+        reader.read_line(&mut status_line).unwrap();
+        statuses.push(
+            status_line
+                .split_whitespace()
+                .nth(1)
+                .unwrap()
+                .parse()
+                .unwrap(),
+        );
+        let mut length = 0;
+        loop {
+            let mut header = String::new();
+            reader.read_line(&mut header).unwrap();
+            if header == "\r\n" {
+                break;
+            }
+            if let Some((name, value)) = header.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+    }
+    statuses
+}
+
+/// SIGTERM, then the exit status must be success.
+fn stop(mut server: Running) {
+    let pid = server.0.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = server.0.wait().unwrap();
+    assert!(status.success(), "{status}");
+}
+
+fn temp_log(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("authapi-cli-log-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+#[test]
+fn after_a_graceful_stop_the_access_log_holds_exactly_one_line_per_request() {
+    let log = temp_log("exact.log");
+    let (server, addr) = start_logging_to(&[], &log);
+    const SECRET: &str = "a-secret-token-that-must-not-be-logged";
+    // 8 connections at once, 4 different answers, 4000 requests in all.
+    let cases: [(&str, &str, u16); 4] = [
+        (
+            "/api/v1/device/013xrzp12g3nqk8nyvk0xwzcb2gzp8z1",
+            "dev-token",
+            200,
+        ),
+        (
+            "/api/v1/device/013xrzp12g3nqk8nyvk0xwzcb2gzp8z1",
+            SECRET,
+            401,
+        ),
+        ("/api/v1/device/not-a-device-id", "dev-token", 400),
+        ("/api/v1/nothing/here", "dev-token", 404),
+    ];
+    let per_connection = 500;
+    let threads: Vec<_> = (0..8)
+        .map(|n| {
+            let addr = addr.clone();
+            let (path, token, status) = cases[n % cases.len()];
+            std::thread::spawn(move || {
+                let statuses = keep_alive_gets(&addr, path, token, per_connection);
+                assert!(
+                    statuses.iter().all(|&s| s == status),
+                    "{path}: {statuses:?}"
+                );
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    stop(server);
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    let requests: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains(" request method="))
+        .collect();
+    assert_eq!(requests.len(), 8 * per_connection);
+    for (path, _, status) in cases {
+        let expected = format!(" request method=GET path={path} status={status} latency_us=");
+        let count = requests.iter().filter(|l| l.contains(&expected)).count();
+        assert_eq!(count, 2 * per_connection, "{expected}");
+    }
+    assert!(!text.contains(SECRET) && !text.contains("dev-token"));
+    assert!(!text.contains("dropped"), "{text}");
+    // The server's last word comes after the last request line.
+    let last = text.lines().last().unwrap_or_default();
+    assert!(last.ends_with("authapi-server stopped"), "{last}");
+    let _ = std::fs::remove_file(&log);
+}
+
+#[test]
+fn json_log_lines_have_stable_field_names() {
+    let log = temp_log("json.log");
+    let (server, addr) = start_logging_to(&["--log-format", "json"], &log);
+    let statuses = keep_alive_gets(&addr, "/api/v1/device/x%22y", "dev-token", 3);
+    assert_eq!(statuses, [400, 400, 400]);
+    stop(server);
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let requests: Vec<_> = lines.iter().filter(|l| l["msg"] == "request").collect();
+    assert_eq!(requests.len(), 3, "{text}");
+    for line in requests {
+        let keys: Vec<&str> = line
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys.len(), 6, "{line}");
+        for key in ["ts", "msg", "method", "path", "status", "latency_us"] {
+            assert!(keys.contains(&key), "{key} in {line}");
+        }
+        assert_eq!(line["method"], "GET");
+        assert_eq!(line["path"], "/api/v1/device/x%22y");
+        assert_eq!(line["status"], 400);
+        assert!(line["latency_us"].is_u64());
+    }
+    let stopped = lines.last().unwrap();
+    assert_eq!(stopped["msg"], "authapi-server stopped", "{stopped}");
+    assert_eq!(stopped["level"], "INFO");
+    let _ = std::fs::remove_file(&log);
+}
+
+#[test]
+fn quiet_writes_no_access_log() {
+    let log = temp_log("quiet.log");
+    let (server, addr) = start_logging_to(&["--quiet"], &log);
+    let statuses = keep_alive_gets(
+        &addr,
+        "/api/v1/device/013xrzp12g3nqk8nyvk0xwzcb2gzp8z1",
+        "dev-token",
+        2,
+    );
+    assert_eq!(statuses, [200, 200]);
+    stop(server);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!text.contains("request"), "{text}");
+    assert!(text.contains("authapi-server stopped"), "{text}");
+    let _ = std::fs::remove_file(&log);
+}
+
+#[test]
+fn a_stderr_nobody_reads_holds_up_neither_requests_nor_the_stop() {
+    let child = Command::new(BIN)
+        .args(["--port", "0"])
+        .env_remove("RUST_LOG")
+        .env_remove("AUTHAPI_QUIET")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut server = Running(child);
+    // Kept open and never read: once the pipe's buffer is full, writes to it wait.
+    let _stderr = server.0.stderr.take().unwrap();
+    let mut first = String::new();
+    BufReader::new(server.0.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let addr = first
+        .split("http://")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
+
+    // About 130 bytes of log a request: four times what a pipe holds.
+    let started = std::time::Instant::now();
+    let statuses = keep_alive_gets(
+        addr,
+        "/api/v1/device/013xrzp12g3nqk8nyvk0xwzcb2gzp8z1",
+        "dev-token",
+        2000,
+    );
+    assert!(statuses.iter().all(|&s| s == 200));
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+
+    let pid = server.0.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let stopping = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = server.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            stopping.elapsed() < Duration::from_secs(30),
+            "still running 30 s after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
 }

@@ -1,0 +1,958 @@
+//! The access log exists so that every request served leaves one line (method, path, status,
+//! latency; never a header, so never a token) at almost no cost to the request: a request
+//! appends its line to a shared buffer, and a thread of its own writes the buffer out in few
+//! large writes. A request never waits for the output; a line that cannot be kept is counted and
+//! reported, never dropped silently.
+
+use std::fmt;
+use std::io::{self, Write};
+use std::str::FromStr;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, mpsc};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::http::{Method, StatusCode, Uri};
+
+/// How long the writer lets lines gather before it writes them, so that under load one write
+/// carries many lines; also about the longest a line waits before it is written.
+const LINGER: Duration = Duration::from_millis(20);
+
+/// Bytes of lines waiting for the writer beyond which a new line is counted as dropped instead
+/// of kept: the bound on the log's memory when its output cannot keep up (a slow terminal, a
+/// full pipe).
+pub const DEFAULT_MAX_PENDING: usize = 8 << 20;
+
+/// The longest stretch of a path a line repeats; a longer path is cut and marked with `...`.
+const MAX_PATH: usize = 1024;
+
+/// The longest path an [`Entry`] copies without allocating (an API path is 49 bytes).
+const INLINE_PATH: usize = 96;
+
+/// The longest stretch of a method a line repeats (extension methods can be long).
+const MAX_METHOD: usize = 32;
+
+/// How access lines are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Format {
+    /// `2026-01-02T03:04:05.678901Z request method=GET path=/… status=200 latency_us=41`
+    #[default]
+    Text,
+    /// `{"ts":"2026-01-02T03:04:05.678901Z","msg":"request","method":"GET","path":"/…","status":200,"latency_us":41}`
+    Json,
+}
+
+impl FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "text" => Ok(Format::Text),
+            "json" => Ok(Format::Json),
+            other => Err(format!(
+                "unknown log format {other:?}; expected text or json"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Text => "text",
+            Format::Json => "json",
+        })
+    }
+}
+
+/// Where requests record their lines. Cheap to clone; every clone feeds the same writer.
+#[derive(Clone)]
+pub struct AccessLog {
+    shared: Arc<Shared>,
+}
+
+/// The thread that writes the lines out. [`AccessLogWriter::finish`] writes what is left and
+/// stops it; dropping it does the same.
+pub struct AccessLogWriter {
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+    /// Closed by the writer thread when it ends.
+    done: mpsc::Receiver<()>,
+}
+
+/// How long [`AccessLogWriter::finish`] waits for the output to take the last lines.
+pub const FINISH_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What a log did over its life.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Totals {
+    /// Request lines written to the output.
+    pub written: u64,
+    /// Request lines dropped: the buffer was full, or the output failed.
+    pub dropped: u64,
+    /// The output took nothing for the whole of the finish timeout; anything more written to
+    /// it would wait as long.
+    pub stuck: bool,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    wake: Condvar,
+    format: Format,
+    max_pending: usize,
+    /// Pending bytes at which the writer is woken before its linger ends.
+    early_wake: usize,
+}
+
+#[derive(Default)]
+struct State {
+    /// Lines waiting for the writer.
+    pending: Vec<u8>,
+    /// Request lines in `pending`.
+    pending_lines: u64,
+    /// Request lines the writer is writing.
+    writing_lines: u64,
+    /// Lines dropped and not yet reported in the output.
+    unreported: u64,
+    totals: Totals,
+    /// The writer waits for a first line and must be woken for it.
+    writer_idle: bool,
+    /// No more lines are coming: the writer writes what is left and stops.
+    closed: bool,
+    /// The current second, formatted once for all the lines written in it.
+    second: Second,
+    /// The wall clock at a recent instant, so that a line's time is read from the monotonic
+    /// clock the latency needs anyway.
+    anchor: Option<(Instant, Duration)>,
+}
+
+/// How often the wall clock is read again, to follow changes of the system time.
+const ANCHOR_AGE: Duration = Duration::from_secs(1);
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic elsewhere while holding the lock leaves the state whole (appends and swaps
+        // of a Vec), so the log keeps working.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl AccessLog {
+    /// Starts a writer thread that writes lines of `format` to `output`.
+    pub fn start(
+        output: impl Write + Send + 'static,
+        format: Format,
+    ) -> io::Result<(AccessLog, AccessLogWriter)> {
+        Self::with_max_pending(output, format, DEFAULT_MAX_PENDING)
+    }
+
+    /// Like [`AccessLog::start`], keeping at most `max_pending` bytes of lines that wait for
+    /// the writer.
+    pub fn with_max_pending(
+        output: impl Write + Send + 'static,
+        format: Format,
+        max_pending: usize,
+    ) -> io::Result<(AccessLog, AccessLogWriter)> {
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State::default()),
+            wake: Condvar::new(),
+            format,
+            max_pending,
+            early_wake: max_pending / 8,
+        });
+        let (ended, done) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("access-log".into())
+            .spawn({
+                let shared = shared.clone();
+                move || {
+                    write_lines(&shared, output);
+                    drop(ended);
+                }
+            })?;
+        Ok((
+            AccessLog {
+                shared: shared.clone(),
+            },
+            AccessLogWriter {
+                shared,
+                thread: Some(thread),
+                done,
+            },
+        ))
+    }
+
+    /// The format of the lines.
+    pub fn format(&self) -> Format {
+        self.shared.format
+    }
+
+    /// Takes note of a request as it arrives; [`Entry::finish`] records its line.
+    pub fn begin(&self, method: &Method, uri: &Uri) -> Entry {
+        Entry {
+            log: self.clone(),
+            method: method.clone(),
+            path: PathCopy::new(uri.path()),
+            started: Instant::now(),
+        }
+    }
+
+    /// Records the line of one request answered just now.
+    pub fn record(&self, method: &str, path: &str, status: StatusCode, latency: Duration) {
+        let (path, was_cut) = cut(path, MAX_PATH);
+        self.record_at(
+            method,
+            (path.as_bytes(), was_cut),
+            status,
+            latency,
+            Instant::now(),
+        );
+    }
+
+    /// Records the line of one request answered at `end`; `path` is at most [`MAX_PATH`]
+    /// bytes, and whether it was cut.
+    fn record_at(
+        &self,
+        method: &str,
+        path: (&[u8], bool),
+        status: StatusCode,
+        latency: Duration,
+        end: Instant,
+    ) {
+        let (method, method_cut) = cut(method, MAX_METHOD);
+        let method = (method.as_bytes(), method_cut);
+        // Escaping can triple a byte; the rest of a line is well under 128 bytes.
+        let longest = 3 * (method.0.len() + path.0.len()) + 128;
+        let shared = &*self.shared;
+        let mut state = shared.lock();
+        let before = state.pending.len();
+        if state.closed || before + longest > shared.max_pending {
+            state.unreported += 1;
+            state.totals.dropped += 1;
+            return;
+        }
+        let State {
+            pending: line,
+            second,
+            anchor,
+            ..
+        } = &mut *state;
+        let (at, wall) = match *anchor {
+            Some((at, wall)) if end.saturating_duration_since(at) < ANCHOR_AGE => (at, wall),
+            _ => *anchor.insert((end, since_epoch(SystemTime::now()))),
+        };
+        let now = wall + end.saturating_duration_since(at);
+        let latency_us = latency.as_micros().min(u64::MAX as u128) as u64;
+        match shared.format {
+            Format::Text => {
+                second.timestamp(line, now);
+                line.extend_from_slice(b" request method=");
+                escaped(line, method);
+                line.extend_from_slice(b" path=");
+                escaped(line, path);
+                line.extend_from_slice(b" status=");
+                line.extend_from_slice(status.as_str().as_bytes());
+                line.extend_from_slice(b" latency_us=");
+                decimal(line, latency_us);
+                line.push(b'\n');
+            }
+            Format::Json => {
+                line.extend_from_slice(b"{\"ts\":\"");
+                second.timestamp(line, now);
+                line.extend_from_slice(b"\",\"msg\":\"request\",\"method\":\"");
+                escaped(line, method);
+                line.extend_from_slice(b"\",\"path\":\"");
+                escaped(line, path);
+                line.extend_from_slice(b"\",\"status\":");
+                line.extend_from_slice(status.as_str().as_bytes());
+                line.extend_from_slice(b",\"latency_us\":");
+                decimal(line, latency_us);
+                line.extend_from_slice(b"}\n");
+            }
+        }
+        state.pending_lines += 1;
+        let after = state.pending.len();
+        // Waking the writer is a system call, so it happens once per batch at most: when the
+        // writer waits for a first line, or when the buffer fills faster than it lingers.
+        let wake = state.writer_idle || (before < shared.early_wake && after >= shared.early_wake);
+        state.writer_idle = false;
+        drop(state);
+        if wake {
+            shared.wake.notify_one();
+        }
+    }
+
+    /// What the log did so far (lines still waiting for the writer are in neither figure).
+    pub fn totals(&self) -> Totals {
+        self.shared.lock().totals
+    }
+}
+
+impl AccessLogWriter {
+    /// Writes every line recorded so far, and a last notice if any line was dropped, then
+    /// stops the writer. Lines recorded after this are counted as dropped: call it once no
+    /// more requests are served. An output that takes nothing for [`FINISH_TIMEOUT`] (a pipe
+    /// nobody reads) does not hold the stop up: the lines it did not take are counted as
+    /// dropped.
+    pub fn finish(self) -> Totals {
+        self.finish_within(FINISH_TIMEOUT)
+    }
+
+    /// Like [`AccessLogWriter::finish`], waiting at most `timeout` for the output.
+    pub fn finish_within(mut self, timeout: Duration) -> Totals {
+        self.stop(timeout)
+    }
+
+    fn stop(&mut self, timeout: Duration) -> Totals {
+        self.shared.lock().closed = true;
+        self.shared.wake.notify_one();
+        let Some(thread) = self.thread.take() else {
+            return self.shared.lock().totals;
+        };
+        match self.done.recv_timeout(timeout) {
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                // The writer is stuck in a write; it is left to the process's end.
+                let mut state = self.shared.lock();
+                let stuck = state.pending_lines + state.writing_lines;
+                state.totals.dropped += stuck;
+                state.pending_lines = 0;
+                state.writing_lines = 0;
+                state.totals.stuck = true;
+                state.totals
+            }
+            // The writer does not panic on bad output; if it did, the totals still tell.
+            Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => {
+                let _ = thread.join();
+                self.shared.lock().totals
+            }
+        }
+    }
+}
+
+impl Drop for AccessLogWriter {
+    fn drop(&mut self) {
+        if self.thread.is_some() {
+            self.stop(FINISH_TIMEOUT);
+        }
+    }
+}
+
+/// A request on its way: its line is recorded by [`Entry::finish`].
+pub struct Entry {
+    log: AccessLog,
+    method: Method,
+    path: PathCopy,
+    started: Instant,
+}
+
+/// A copy of a request's path (never its query). Holding on to the request's own bytes until
+/// the answer is ready would keep hyper from reusing its read buffer for the next request, so
+/// short paths (all of the API's) are copied inline, longer ones to the heap.
+enum PathCopy {
+    Inline { len: u8, bytes: [u8; INLINE_PATH] },
+    Heap(String, bool),
+}
+
+impl PathCopy {
+    fn new(path: &str) -> Self {
+        if path.len() <= INLINE_PATH {
+            let mut bytes = [0; INLINE_PATH];
+            bytes[..path.len()].copy_from_slice(path.as_bytes());
+            PathCopy::Inline {
+                len: path.len() as u8,
+                bytes,
+            }
+        } else {
+            // The log keeps at most MAX_PATH bytes of it, and marks it cut when longer.
+            let (kept, was_cut) = cut(path, MAX_PATH);
+            PathCopy::Heap(kept.to_string(), was_cut)
+        }
+    }
+
+    /// The path's bytes, and whether it was cut.
+    fn as_bytes(&self) -> (&[u8], bool) {
+        match self {
+            PathCopy::Inline { len, bytes } => (&bytes[..usize::from(*len)], false),
+            PathCopy::Heap(path, was_cut) => (path.as_bytes(), *was_cut),
+        }
+    }
+}
+
+impl Entry {
+    /// Records the request's line with the status it was answered.
+    pub fn finish(self, status: StatusCode) {
+        let end = Instant::now();
+        self.log.record_at(
+            self.method.as_str(),
+            self.path.as_bytes(),
+            status,
+            end.saturating_duration_since(self.started),
+            end,
+        );
+    }
+}
+
+/// The writer thread: waits for lines, lets them gather for [`LINGER`], writes them in one go.
+fn write_lines(shared: &Shared, mut output: impl Write) {
+    let mut batch: Vec<u8> = Vec::new();
+    let mut state = shared.lock();
+    loop {
+        // Dropped lines alone do not wake the writer: their count goes out with the next line
+        // (a broken output would otherwise be retried without end).
+        while state.pending.is_empty() && !state.closed {
+            state.writer_idle = true;
+            state = shared
+                .wake
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        state.writer_idle = false;
+        if !state.closed {
+            state = shared
+                .wake
+                .wait_timeout_while(state, LINGER, |s| {
+                    !s.closed && s.pending.len() < shared.early_wake
+                })
+                .map(|(state, _)| state)
+                .unwrap_or_else(|e| e.into_inner().0);
+        }
+        std::mem::swap(&mut state.pending, &mut batch);
+        let lines = std::mem::take(&mut state.pending_lines);
+        state.writing_lines = lines;
+        let dropped = std::mem::take(&mut state.unreported);
+        let closed = state.closed;
+        drop(state);
+
+        let mut notice = Vec::new();
+        if dropped > 0 {
+            dropped_notice(&mut notice, shared.format, dropped, "dropped");
+        }
+        let noticed = notice.is_empty() || output.write_all(&notice).is_ok();
+        let written = output
+            .write_all(&batch)
+            .and_then(|()| output.flush())
+            .is_ok();
+        batch.clear();
+
+        state = shared.lock();
+        // What could not be written or said is said with the next write that works. A batch
+        // cut short by an error counts as dropped whole, though part of it may have gone out.
+        if !noticed {
+            state.unreported += dropped;
+        }
+        state.writing_lines = 0;
+        if written {
+            state.totals.written += lines;
+        } else {
+            state.unreported += lines;
+            state.totals.dropped += lines;
+        }
+        if closed && state.pending.is_empty() {
+            break;
+        }
+    }
+    let totals = state.totals;
+    drop(state);
+    if totals.dropped > 0 {
+        let mut notice = Vec::new();
+        dropped_notice(&mut notice, shared.format, totals.dropped, "dropped in all");
+        let _ = output.write_all(&notice).and_then(|()| output.flush());
+    }
+}
+
+/// A line saying that `count` request lines were dropped.
+fn dropped_notice(out: &mut Vec<u8>, format: Format, count: u64, what: &str) {
+    let timestamp = Timestamp::new(SystemTime::now());
+    match format {
+        Format::Text => {
+            out.extend_from_slice(&timestamp.0);
+            out.extend_from_slice(b" access log: ");
+            decimal(out, count);
+            out.extend_from_slice(b" request lines ");
+            out.extend_from_slice(what.as_bytes());
+            out.extend_from_slice(b"; the log output could not keep up\n");
+        }
+        Format::Json => {
+            out.extend_from_slice(b"{\"ts\":\"");
+            out.extend_from_slice(&timestamp.0);
+            out.extend_from_slice(b"\",\"msg\":\"access log lines ");
+            out.extend_from_slice(what.as_bytes());
+            out.extend_from_slice(b"\",\"dropped\":");
+            decimal(out, count);
+            out.extend_from_slice(b"}\n");
+        }
+    }
+}
+
+/// At most `max` bytes of `value` (whole characters), and whether it was cut.
+fn cut(value: &str, max: usize) -> (&str, bool) {
+    if value.len() <= max {
+        return (value, false);
+    }
+    let mut end = max;
+    while !value.is_char_boundary(end) {
+        end -= 1;
+    }
+    (&value[..end], true)
+}
+
+/// Appends `value`, percent-encoding every byte that is not visible ASCII, and `"` and `\`, so
+/// that a line is one line, fields stay apart and JSON needs no other escape. A cut value ends
+/// in `...`.
+fn escaped(out: &mut Vec<u8>, (bytes, was_cut): (&[u8], bool)) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    if all_plain(bytes) {
+        out.extend_from_slice(bytes);
+    } else {
+        for &b in bytes {
+            if plain(b) {
+                out.push(b);
+            } else {
+                out.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
+            }
+        }
+    }
+    if was_cut {
+        out.extend_from_slice(b"...");
+    }
+}
+
+/// Whether a byte goes into a line as it is: visible ASCII other than `"` and `\`.
+fn plain(b: u8) -> bool {
+    b.is_ascii_graphic() && b != b'"' && b != b'\\'
+}
+
+/// Whether every byte of `bytes` is [`plain`], eight bytes at a time (a path is checked on
+/// every request). The word tests can report a byte that is plain, never miss one that is
+/// not; a report is checked byte by byte.
+fn all_plain(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = ONES * 0x80;
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        let x = u64::from_ne_bytes(eight);
+        let below_0x21 = x.wrapping_sub(ONES * 0x21) & !x & HIGH;
+        let above_0x7e = (x.wrapping_add(ONES) | x) & HIGH;
+        let quote = has_zero(x ^ (ONES * u64::from(b'"')));
+        let backslash = has_zero(x ^ (ONES * u64::from(b'\\')));
+        if below_0x21 | above_0x7e | quote | backslash != 0 {
+            return bytes.iter().all(|&b| plain(b));
+        }
+    }
+    words.remainder().iter().all(|&b| plain(b))
+}
+
+/// Appends `n` in decimal.
+fn decimal(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
+/// `time` as the log writes it: RFC 3339 in UTC with microseconds,
+/// `2026-01-02T03:04:05.678901Z`.
+pub fn timestamp(time: SystemTime) -> String {
+    String::from_utf8_lossy(&Timestamp::new(time).0).into_owned()
+}
+
+/// A time as RFC 3339 in UTC with microseconds: `2026-01-02T03:04:05.678901Z`.
+struct Timestamp([u8; 27]);
+
+/// The time since the epoch (zero for a clock set before 1970).
+fn since_epoch(time: SystemTime) -> Duration {
+    time.duration_since(UNIX_EPOCH).unwrap_or_default()
+}
+
+/// One second's `2026-01-02T03:04:05.`, made once per second instead of once per line.
+#[derive(Default)]
+struct Second {
+    secs: u64,
+    text: [u8; 20],
+}
+
+impl Second {
+    /// Appends the timestamp of `now`.
+    fn timestamp(&mut self, out: &mut Vec<u8>, now: Duration) {
+        if self.secs != now.as_secs() || self.text[0] == 0 {
+            let full = Timestamp::new(UNIX_EPOCH + Duration::from_secs(now.as_secs()));
+            self.text.copy_from_slice(&full.0[..20]);
+            self.secs = now.as_secs();
+        }
+        out.extend_from_slice(&self.text);
+        let mut micros = *b"000000Z";
+        let mut value = now.subsec_micros();
+        for digit in micros[..6].iter_mut().rev() {
+            *digit = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+        out.extend_from_slice(&micros);
+    }
+}
+
+impl Timestamp {
+    fn new(time: SystemTime) -> Self {
+        let since_epoch = since_epoch(time);
+        let secs = since_epoch.as_secs();
+        let (year, month, day) = civil_from_days(secs / 86_400);
+        let in_day = secs % 86_400;
+        let mut out = *b"0000-00-00T00:00:00.000000Z";
+        let mut put = |at: usize, width: usize, mut value: u64| {
+            for i in (at..at + width).rev() {
+                out[i] = b'0' + (value % 10) as u8;
+                value /= 10;
+            }
+        };
+        put(0, 4, year);
+        put(5, 2, month);
+        put(8, 2, day);
+        put(11, 2, in_day / 3600);
+        put(14, 2, in_day / 60 % 60);
+        put(17, 2, in_day % 60);
+        put(20, 6, u64::from(since_epoch.subsec_micros()));
+        Timestamp(out)
+    }
+}
+
+/// Year, month and day of a day counted from 1970-01-01 (Howard Hinnant's `civil_from_days`,
+/// for days on or after the epoch).
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An output that keeps what is written, to read back after the writer stops.
+    #[derive(Clone, Default)]
+    struct Memory(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Memory {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Memory {
+        fn text(&self) -> String {
+            String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+        }
+    }
+
+    fn micros(n: u64) -> Duration {
+        Duration::from_micros(n)
+    }
+
+    #[test]
+    fn timestamps_are_rfc3339_utc() {
+        let at = |secs: u64, micros: u64| {
+            let t = UNIX_EPOCH + Duration::from_secs(secs) + Duration::from_micros(micros);
+            String::from_utf8(Timestamp::new(t).0.to_vec()).unwrap()
+        };
+        assert_eq!(at(0, 0), "1970-01-01T00:00:00.000000Z");
+        assert_eq!(at(951_782_400, 1), "2000-02-29T00:00:00.000001Z");
+        assert_eq!(at(1_767_323_045, 678_901), "2026-01-02T03:04:05.678901Z");
+        assert_eq!(at(4_102_444_799, 999_999), "2099-12-31T23:59:59.999999Z");
+    }
+
+    #[test]
+    fn the_word_check_agrees_with_the_byte_check() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for b in 0..=255u8 {
+            for at in 0..20 {
+                let mut bytes = b"/api/v1/device/abc".to_vec();
+                bytes.insert(at.min(bytes.len()), b);
+                let slow = bytes.iter().all(|&b| plain(b));
+                assert_eq!(all_plain(&bytes), slow, "{bytes:?}");
+            }
+        }
+        for _ in 0..20_000 {
+            let len = (next() % 40) as usize;
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| match next() % 4 {
+                    0 => (next() % 256) as u8,
+                    _ => b'!' + (next() % 94) as u8,
+                })
+                .collect();
+            let slow = bytes.iter().all(|&b| plain(b));
+            assert_eq!(all_plain(&bytes), slow, "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn a_cached_second_gives_the_same_timestamps() {
+        let mut second = Second::default();
+        for secs in [
+            0,
+            0,
+            1,
+            1_767_323_045,
+            1_767_323_045,
+            1_767_323_046,
+            59,
+            4_102_444_799,
+        ] {
+            for micros in [0, 678_901, 999_999] {
+                let now = Duration::from_secs(secs) + Duration::from_micros(micros);
+                let mut cached = Vec::new();
+                second.timestamp(&mut cached, now);
+                let full = Timestamp::new(UNIX_EPOCH + now);
+                assert_eq!(cached, full.0, "{secs} {micros}");
+            }
+        }
+    }
+
+    #[test]
+    fn text_and_json_lines() {
+        for (format, expected) in [
+            (
+                Format::Text,
+                " request method=GET path=/api/v1/device/x status=404 latency_us=41\n",
+            ),
+            (
+                Format::Json,
+                "\",\"msg\":\"request\",\"method\":\"GET\",\"path\":\"/api/v1/device/x\",\"status\":404,\"latency_us\":41}\n",
+            ),
+        ] {
+            let out = Memory::default();
+            let (log, writer) = AccessLog::start(out.clone(), format).unwrap();
+            log.record("GET", "/api/v1/device/x", StatusCode::NOT_FOUND, micros(41));
+            assert_eq!(
+                writer.finish(),
+                Totals {
+                    written: 1,
+                    dropped: 0,
+                    stuck: false
+                }
+            );
+            let text = out.text();
+            assert!(text.ends_with(expected), "{text}");
+            if format == Format::Json {
+                let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+                assert_eq!(value["status"], 404);
+                assert!(value["ts"].as_str().unwrap().ends_with('Z'));
+            }
+        }
+    }
+
+    #[test]
+    fn odd_bytes_are_escaped_and_long_paths_cut() {
+        let out = Memory::default();
+        let (log, writer) = AccessLog::start(out.clone(), Format::Json).unwrap();
+        log.record("GET", "/a b\"c\\d\né", StatusCode::OK, micros(1));
+        let long = format!("/{}", "x".repeat(5000));
+        log.record("GET", &long, StatusCode::OK, micros(1));
+        writer.finish();
+        let text = out.text();
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines[0]["path"], "/a%20b%22c%5Cd%0A%C3%A9");
+        let cut = lines[1]["path"].as_str().unwrap();
+        assert_eq!(cut.len(), MAX_PATH + 3);
+        assert!(cut.ends_with("x..."));
+    }
+
+    #[test]
+    fn entries_log_the_path_without_the_query() {
+        let out = Memory::default();
+        let (log, writer) = AccessLog::start(out.clone(), Format::Text).unwrap();
+        let long = format!("/{}", "y".repeat(200));
+        let longest = format!("/{}", "z".repeat(2000));
+        for path in ["/short?token=secret", &long, &longest] {
+            let uri: Uri = path.parse().unwrap();
+            log.begin(&Method::DELETE, &uri)
+                .finish(StatusCode::METHOD_NOT_ALLOWED);
+        }
+        writer.finish();
+        let text = out.text();
+        let paths: Vec<&str> = text
+            .lines()
+            .map(|l| l.split(" path=").nth(1).unwrap().split(' ').next().unwrap())
+            .collect();
+        assert_eq!(paths[0], "/short");
+        assert_eq!(paths[1], long);
+        assert_eq!(paths[2], format!("{}...", &longest[..MAX_PATH]));
+        assert!(
+            text.lines()
+                .all(|l| l.contains(" method=DELETE ") && l.contains(" status=405 "))
+        );
+        assert!(!text.contains("secret"));
+    }
+
+    #[test]
+    fn every_line_is_written_by_finish() {
+        let out = Memory::default();
+        let (log, writer) = AccessLog::start(out.clone(), Format::Text).unwrap();
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                let log = log.clone();
+                std::thread::spawn(move || {
+                    for n in 0..10_000 {
+                        log.record("GET", &format!("/{t}/{n}"), StatusCode::OK, micros(n));
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+        let totals = writer.finish();
+        assert_eq!(
+            totals,
+            Totals {
+                written: 40_000,
+                dropped: 0,
+                stuck: false
+            }
+        );
+        assert_eq!(out.text().lines().count(), 40_000);
+    }
+
+    /// An output that blocks its first write until told to go on.
+    struct Stuck {
+        go: mpsc::Receiver<()>,
+        out: Memory,
+    }
+
+    impl Write for Stuck {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            let _ = self.go.recv();
+            self.out.write(buf)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_full_buffer_drops_lines_and_says_how_many() {
+        let out = Memory::default();
+        let (go, wait) = mpsc::channel();
+        let stuck = Stuck {
+            go: wait,
+            out: out.clone(),
+        };
+        let (log, writer) = AccessLog::with_max_pending(stuck, Format::Text, 4096).unwrap();
+        // The writer takes the first line and blocks writing it; the next lines fill the
+        // buffer, and recording never waits for the writer.
+        log.record("GET", "/first", StatusCode::OK, micros(1));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !log.shared.lock().pending.is_empty() || log.shared.lock().writer_idle {
+            assert!(
+                Instant::now() < deadline,
+                "the writer never took the first line"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        for n in 0..1000 {
+            log.record("GET", &format!("/{n}"), StatusCode::OK, micros(1));
+        }
+        let dropped = log.totals().dropped;
+        assert!(dropped > 900, "{dropped}");
+        drop(go);
+        let totals = writer.finish();
+        assert_eq!(totals.written + totals.dropped, 1001);
+        let text = out.text();
+        let requests = text
+            .lines()
+            .filter(|l| l.contains(" request method="))
+            .count() as u64;
+        assert_eq!(requests, totals.written);
+        assert!(
+            text.contains(&format!(" access log: {dropped} request lines dropped;")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!(
+                " access log: {dropped} request lines dropped in all;"
+            )),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn an_output_that_takes_nothing_does_not_hold_up_the_stop() {
+        let (_go, wait) = mpsc::channel();
+        let stuck = Stuck {
+            go: wait,
+            out: Memory::default(),
+        };
+        let (log, writer) = AccessLog::start(stuck, Format::Text).unwrap();
+        for _ in 0..10 {
+            log.record("GET", "/", StatusCode::OK, micros(1));
+        }
+        let started = Instant::now();
+        let totals = writer.finish_within(Duration::from_millis(200));
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(
+            totals,
+            Totals {
+                written: 0,
+                dropped: 10,
+                stuck: true
+            }
+        );
+    }
+
+    /// An output that fails every write.
+    struct Broken;
+
+    impl Write for Broken {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::Error::other("disk full"))
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn lines_an_output_refuses_count_as_dropped() {
+        let (log, writer) = AccessLog::start(Broken, Format::Text).unwrap();
+        for _ in 0..10 {
+            log.record("GET", "/", StatusCode::OK, micros(1));
+        }
+        let totals = writer.finish();
+        assert_eq!(
+            totals,
+            Totals {
+                written: 0,
+                dropped: 10,
+                stuck: false
+            }
+        );
+        log.record("GET", "/late", StatusCode::OK, micros(1));
+        assert_eq!(log.totals().dropped, 11);
+    }
+}
