@@ -198,53 +198,88 @@ fn check_operations(api: &OpenAPI) -> Result<(), (String, String)> {
     Ok(())
 }
 
-/// Best-effort line and column of a JSON pointer in a block-style YAML document: follows the keys down
-/// by indentation. Returns None when the document's layout is not one it can follow.
+/// Best-effort line and column of a JSON pointer in a YAML document: follows keys and list
+/// items down by indentation. Where it cannot follow the layout further (a flow-style `{...}`
+/// or `[...]`, a key it does not recognize), it gives the deepest place it reached, which holds
+/// the node; None only for a document without content.
 pub fn locate(text: &str, pointer: &str) -> Option<(usize, usize)> {
-    // (indent of the key, key text) of each line that holds a key; list dashes count as indent.
-    let lines: Vec<Option<(usize, &str)>> = text
+    /// A line that holds something: the indent of its content (list dashes count as indent),
+    /// the content, and the column of its first dash when it starts a list item.
+    struct Line<'a> {
+        indent: usize,
+        body: &'a str,
+        dash: Option<usize>,
+    }
+    let lines: Vec<Option<Line>> = text
         .lines()
         .map(|line| {
             let body = line.trim_start();
-            if body.is_empty() || body.starts_with('#') {
+            if body.is_empty() || body.starts_with('#') || body == "---" {
                 return None;
             }
             let item = body.trim_start_matches("- ");
-            Some((line.len() - item.len(), item))
+            let dash = (item.len() != body.len()).then_some(line.len() - body.len());
+            Some(Line {
+                indent: line.len() - item.len(),
+                body: item,
+                dash,
+            })
         })
         .collect();
+    // The whole document starts at its first line that holds anything.
+    let mut found = lines
+        .iter()
+        .position(Option::is_some)
+        .map(|line| (line + 1, 1));
     let mut from = 0;
+    // The indent that the current node's content must exceed, and, inside a list item, the
+    // column of its dash: the next dash there starts the next item.
     let mut parent: Option<usize> = None;
-    let mut found = None;
+    let mut item_dash: Option<usize> = None;
     for segment in pointer.split('/').skip(1) {
         let key = segment.replace("~1", "/").replace("~0", "~");
-        let block = lines[from..]
+        let block: Vec<(usize, &Line)> = lines[from..]
             .iter()
             .enumerate()
-            .filter_map(|(i, l)| l.map(|l| (from + i, l)))
-            .take_while(|(_, (indent, _))| parent.is_none_or(|p| *indent > p));
-        let mut level = None;
-        let hit = block.into_iter().find(|(_, (indent, body))| {
-            let level = *level.get_or_insert(*indent);
-            *indent == level
-                && [
+            .filter_map(|(i, l)| l.as_ref().map(|l| (from + i, l)))
+            .enumerate()
+            .take_while(|(n, (_, l))| {
+                parent.is_none_or(|p| l.indent > p)
+                    && (*n == 0 || item_dash.is_none_or(|d| l.dash != Some(d)))
+            })
+            .map(|(_, line)| line)
+            .collect();
+        let first_dash = block.first().and_then(|(_, l)| l.dash);
+        let hit = match (segment.parse::<usize>(), first_dash) {
+            (Ok(index), Some(dash)) => block
+                .iter()
+                .filter(|(_, l)| l.dash == Some(dash))
+                .nth(index)
+                .map(|&(line, _)| (line, dash, Some(dash))),
+            _ => {
+                let level = block.first().map(|(_, l)| l.indent);
+                let spellings = [
                     format!("{key}:"),
                     format!("'{key}':"),
                     format!("\"{key}\":"),
-                ]
-                .iter()
-                .any(|k| body.starts_with(k.as_str()))
-        });
-        let Some(hit) = hit else {
-            // A list index has no key of its own: stay within the parent's block.
-            if segment.parse::<usize>().is_ok() {
-                continue;
+                ];
+                block
+                    .iter()
+                    .find(|(_, l)| {
+                        Some(l.indent) == level
+                            && spellings.iter().any(|k| l.body.starts_with(k.as_str()))
+                    })
+                    .map(|&(line, l)| (line, l.indent, None))
             }
-            return None;
         };
-        found = Some((hit.0 + 1, hit.1.0 + 1));
-        from = hit.0 + 1;
-        parent = Some(hit.1.0);
+        let Some((line, column, dash)) = hit else {
+            break;
+        };
+        found = Some((line + 1, column + 1));
+        // A list item's first key shares its line; a key's content starts on the next line.
+        from = if dash.is_some() { line } else { line + 1 };
+        parent = Some(column);
+        item_dash = dash;
     }
     found
 }
@@ -259,7 +294,26 @@ mod tests {
         assert_eq!(locate(text, "/a/b/c"), Some((3, 5)));
         assert_eq!(locate(text, "/a/c"), Some((4, 3)));
         assert_eq!(locate(text, "/c"), Some((5, 1)));
-        assert_eq!(locate(text, "/a/x"), None);
+        // A key it cannot find: the deepest place it reached.
+        assert_eq!(locate(text, "/a/x"), Some((1, 1)));
+    }
+
+    #[test]
+    fn locate_follows_list_items_and_stops_at_flow_style() {
+        let text = "\
+list:
+- name: a
+  in: path
+- name: b
+  in: query
+flow:
+- {name: c}
+";
+        assert_eq!(locate(text, "/list/1"), Some((4, 1)));
+        assert_eq!(locate(text, "/list/1/in"), Some((5, 3)));
+        assert_eq!(locate(text, "/list/0/in"), Some((3, 3)));
+        // Inside `{...}` it cannot follow the keys: the item holds the node.
+        assert_eq!(locate(text, "/flow/0/name"), Some((7, 1)));
     }
 
     #[test]
