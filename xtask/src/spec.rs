@@ -45,6 +45,9 @@ impl fmt::Display for SpecError {
 
 impl std::error::Error for SpecError {}
 
+/// What a check found wrong: the JSON pointer of the node at fault and the message.
+type Problem = (String, String);
+
 /// Reads and checks the spec at `path`; `shown` is how errors name the file.
 pub fn load(path: &Path, shown: &str) -> Result<Spec, SpecError> {
     let text = std::fs::read_to_string(path).map_err(|e| SpecError {
@@ -66,75 +69,322 @@ pub fn parse(shown: &str, text: String) -> Result<Spec, SpecError> {
             message,
         };
     let yaml_error = |e: serde_yaml::Error| {
+        let message = without_positions(&e.to_string());
         let line_col = e.location().map(|l| (l.line(), l.column()));
-        at(line_col, None, without_positions(&e.to_string()))
+        let line_col = line_col.map(|at| duplicate_key(&text, at, &message).unwrap_or(at));
+        at(line_col, None, message)
     };
 
+    // serde_yaml's own value type rejects a key given twice in one mapping; the other readers
+    // keep one of them, and openapiv3 panics when they disagree.
+    serde_yaml::from_str::<serde_yaml::Value>(&text).map_err(yaml_error)?;
     let json: Value = serde_yaml::from_str(&text).map_err(yaml_error)?;
-    let api: OpenAPI = serde_yaml::from_str(&text).map_err(yaml_error)?;
 
     let problem =
         |pointer: String, message: String| at(locate(&text, &pointer), Some(pointer), message);
 
-    if !api.openapi.starts_with("3.0.") {
+    // A newer document may not even read as 3.0; its version is the first thing to tell.
+    if let Some(version) = json.get("openapi").and_then(Value::as_str)
+        && !version.starts_with("3.0.")
+    {
         return Err(problem(
             "/openapi".into(),
-            format!(
-                "version {:?} is not supported; the generator reads OpenAPI 3.0.x",
-                api.openapi
-            ),
+            format!("version {version:?} is not supported; the generator reads OpenAPI 3.0.x"),
         ));
     }
+    // The generators read the document as JSON, so it must read as OpenAPI from JSON; `api` is
+    // read from the text so that its maps keep the document's order. The two may differ: YAML
+    // reads `version: 1.0` into a string, JSON does not.
+    if let Err(e) = serde_json::from_value::<OpenAPI>(json.clone()) {
+        let (pointer, message) = unreadable(Node::Document, &json, &mut String::new())
+            .unwrap_or_else(|| (String::new(), e.to_string()));
+        return Err(problem(pointer, message));
+    }
+    let api: OpenAPI = serde_yaml::from_str(&text).map_err(yaml_error)?;
     check_refs(&json, &json, &mut String::new()).map_err(|(p, m)| problem(p, m))?;
     check_operations(&api).map_err(|(p, m)| problem(p, m))?;
     Ok(Spec { api, json, text })
 }
 
-/// Drops serde_yaml's " at line L column C" phrases: the location already leads the message.
-fn without_positions(message: &str) -> String {
-    let mut out = String::new();
-    let mut rest = message;
-    while let Some(start) = rest.find(" at line ") {
-        out.push_str(&rest[..start]);
-        let tail = &rest[start + " at line ".len()..];
-        let skip = tail
-            .find(" column ")
-            .map(|c| c + " column ".len())
-            .map(|c| {
-                c + tail[c..]
-                    .find(|ch: char| !ch.is_ascii_digit())
-                    .unwrap_or(tail.len() - c)
-            })
-            .unwrap_or(0);
-        rest = &tail[skip..];
-    }
-    out.push_str(rest);
-    out
+/// What an object of the document is, by where it sits: that decides which openapiv3 type
+/// reads it and which objects lie below it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Node {
+    Document,
+    Info,
+    Server,
+    Tag,
+    ExternalDocs,
+    SecurityRequirement,
+    Paths,
+    PathItem,
+    Operation,
+    Responses,
+    Callback,
+    Components,
+    Parameter,
+    Header,
+    RequestBody,
+    Response,
+    MediaType,
+    Encoding,
+    Schema,
+    Example,
+    Link,
+    SecurityScheme,
 }
 
-/// The JSON pointer of the first place in `value` that equals `needle`, depth first.
-pub fn find_pointer(value: &Value, needle: &Value) -> Option<String> {
-    if value == needle {
-        return Some(String::new());
-    }
-    let children: Box<dyn Iterator<Item = (String, &Value)>> = match value {
-        Value::Object(map) => Box::new(
-            map.iter()
-                .map(|(k, v)| (k.replace('~', "~0").replace('/', "~1"), v)),
-        ),
-        Value::Array(items) => Box::new(items.iter().enumerate().map(|(i, v)| (i.to_string(), v))),
-        _ => return None,
-    };
-    for (key, child) in children {
-        if let Some(rest) = find_pointer(child, needle) {
-            return Some(format!("/{key}{rest}"));
+impl Node {
+    /// How messages name it.
+    fn name(self) -> &'static str {
+        match self {
+            Node::Document => "OpenAPI document",
+            Node::Info => "info object",
+            Node::Server => "server",
+            Node::Tag => "tag",
+            Node::ExternalDocs => "external documentation object",
+            Node::SecurityRequirement => "security requirement",
+            Node::Paths => "paths object",
+            Node::PathItem => "path item",
+            Node::Operation => "operation",
+            Node::Responses => "responses object",
+            Node::Callback => "callback",
+            Node::Components => "components object",
+            Node::Parameter => "parameter",
+            Node::Header => "header",
+            Node::RequestBody => "request body",
+            Node::Response => "response",
+            Node::MediaType => "media type object",
+            Node::Encoding => "encoding object",
+            Node::Schema => "schema",
+            Node::Example => "example",
+            Node::Link => "link",
+            Node::SecurityScheme => "security scheme",
         }
     }
-    None
+
+    /// Reads `value` as this node's openapiv3 type.
+    fn read(self, value: &Value) -> Result<(), String> {
+        use openapiv3 as o;
+        macro_rules! read {
+            ($ty:ty) => {
+                serde_json::from_value::<$ty>(value.clone())
+                    .map(drop)
+                    .map_err(|e| e.to_string())
+            };
+        }
+        match self {
+            Node::Document => read!(OpenAPI),
+            Node::Info => read!(o::Info),
+            Node::Server => read!(o::Server),
+            Node::Tag => read!(o::Tag),
+            Node::ExternalDocs => read!(o::ExternalDocumentation),
+            Node::SecurityRequirement => read!(o::SecurityRequirement),
+            Node::Paths => read!(o::Paths),
+            Node::PathItem => read!(o::ReferenceOr<o::PathItem>),
+            Node::Operation => read!(o::Operation),
+            Node::Responses => read!(o::Responses),
+            Node::Callback => read!(o::ReferenceOr<o::Callback>),
+            Node::Components => read!(o::Components),
+            Node::Parameter => read!(o::ReferenceOr<o::Parameter>),
+            Node::Header => read!(o::ReferenceOr<o::Header>),
+            Node::RequestBody => read!(o::ReferenceOr<o::RequestBody>),
+            Node::Response => read!(o::ReferenceOr<o::Response>),
+            Node::MediaType => read!(o::MediaType),
+            Node::Encoding => read!(o::Encoding),
+            Node::Schema => read!(o::ReferenceOr<o::Schema>),
+            Node::Example => read!(o::ReferenceOr<o::Example>),
+            Node::Link => read!(o::ReferenceOr<o::Link>),
+            Node::SecurityScheme => read!(o::ReferenceOr<o::SecurityScheme>),
+        }
+    }
+
+    /// The objects directly below `value`: (path segments from `value`, what each is).
+    fn children(self, value: &Value) -> Vec<(Vec<String>, Node)> {
+        let mut out = Vec::new();
+        if value.get("$ref").is_some() {
+            // A reference stands for its target, which is visited where it is defined.
+            return out;
+        }
+        let mut one = |key: &str, node: Node| {
+            if present(value, key).is_some() {
+                out.push((vec![key.to_string()], node));
+            }
+        };
+        match self {
+            Node::Document => {
+                one("info", Node::Info);
+                one("paths", Node::Paths);
+                one("components", Node::Components);
+                one("externalDocs", Node::ExternalDocs);
+            }
+            Node::Operation => {
+                one("requestBody", Node::RequestBody);
+                one("responses", Node::Responses);
+                one("externalDocs", Node::ExternalDocs);
+            }
+            Node::Parameter | Node::Header | Node::MediaType => one("schema", Node::Schema),
+            Node::PathItem => {
+                for method in METHODS {
+                    one(method, Node::Operation);
+                }
+            }
+            Node::Responses => {
+                if let Value::Object(map) = value {
+                    // openapiv3 skips keys that are neither `default` nor a status code.
+                    for key in map.keys().filter(|k| *k == "default" || is_status(k)) {
+                        one(key, Node::Response);
+                    }
+                }
+            }
+            Node::Schema => {
+                one("items", Node::Schema);
+                one("not", Node::Schema);
+                if value
+                    .get("additionalProperties")
+                    .is_some_and(Value::is_object)
+                {
+                    one("additionalProperties", Node::Schema);
+                }
+            }
+            _ => {}
+        }
+        let mut each = |key: Option<&str>, node: Node| {
+            let holder = match key {
+                Some(key) => value.get(key),
+                None => Some(value),
+            };
+            let names: Vec<String> = match holder {
+                Some(Value::Object(map)) => map.keys().cloned().collect(),
+                Some(Value::Array(items)) => (0..items.len()).map(|i| i.to_string()).collect(),
+                _ => Vec::new(),
+            };
+            for name in names {
+                out.push((
+                    key.map(String::from).into_iter().chain([name]).collect(),
+                    node,
+                ));
+            }
+        };
+        match self {
+            Node::Document => {
+                each(Some("servers"), Node::Server);
+                each(Some("security"), Node::SecurityRequirement);
+                each(Some("tags"), Node::Tag);
+            }
+            Node::Paths => each(None, Node::PathItem),
+            Node::PathItem => {
+                each(Some("parameters"), Node::Parameter);
+                each(Some("servers"), Node::Server);
+            }
+            Node::Operation => {
+                each(Some("parameters"), Node::Parameter);
+                each(Some("callbacks"), Node::Callback);
+                each(Some("servers"), Node::Server);
+                each(Some("security"), Node::SecurityRequirement);
+            }
+            Node::Callback => each(None, Node::PathItem),
+            Node::Components => {
+                each(Some("schemas"), Node::Schema);
+                each(Some("responses"), Node::Response);
+                each(Some("parameters"), Node::Parameter);
+                each(Some("examples"), Node::Example);
+                each(Some("requestBodies"), Node::RequestBody);
+                each(Some("headers"), Node::Header);
+                each(Some("securitySchemes"), Node::SecurityScheme);
+                each(Some("links"), Node::Link);
+                each(Some("callbacks"), Node::Callback);
+            }
+            Node::Parameter | Node::Header => {
+                each(Some("content"), Node::MediaType);
+                each(Some("examples"), Node::Example);
+            }
+            Node::RequestBody => each(Some("content"), Node::MediaType),
+            Node::Response => {
+                each(Some("headers"), Node::Header);
+                each(Some("content"), Node::MediaType);
+                each(Some("links"), Node::Link);
+            }
+            Node::MediaType => {
+                each(Some("examples"), Node::Example);
+                each(Some("encoding"), Node::Encoding);
+            }
+            Node::Encoding => each(Some("headers"), Node::Header),
+            Node::Schema => {
+                each(Some("properties"), Node::Schema);
+                each(Some("allOf"), Node::Schema);
+                each(Some("anyOf"), Node::Schema);
+                each(Some("oneOf"), Node::Schema);
+            }
+            _ => {}
+        }
+        out
+    }
+}
+
+/// `noun` with its indefinite article.
+fn a(noun: &str) -> String {
+    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u', 'O']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {noun}")
+}
+
+/// The operations of a path item, as `PathItem::iter` names them.
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Whether openapiv3 reads `key` of a responses object as a status code.
+fn is_status(key: &str) -> bool {
+    serde_json::from_value::<openapiv3::StatusCode>(Value::String(key.to_string())).is_ok()
+}
+
+/// A field of an object, unless absent or `null`, which openapiv3 reads as absent.
+fn present<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
+    value.get(key).filter(|v| !v.is_null())
+}
+
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// The value at `segments` below `value`, adding them to `pointer`.
+fn descend<'a>(value: &'a Value, segments: &[String], pointer: &mut String) -> Option<&'a Value> {
+    segments.iter().try_fold(value, |below, segment| {
+        pointer.push('/');
+        pointer.push_str(&escape(segment));
+        match below {
+            Value::Object(map) => map.get(segment),
+            Value::Array(items) => items.get(segment.parse::<usize>().ok()?),
+            _ => None,
+        }
+    })
+}
+
+/// The deepest object at or below `value` that its openapiv3 type cannot read, and why: the
+/// pointer and message of a spec that does not read as OpenAPI 3.0.
+fn unreadable(node: Node, value: &Value, pointer: &mut String) -> Option<Problem> {
+    let reason = node.read(value).err()?;
+    for (segments, child) in node.children(value) {
+        let len = pointer.len();
+        if let Some(deeper) =
+            descend(value, &segments, pointer).and_then(|below| unreadable(child, below, pointer))
+        {
+            return Some(deeper);
+        }
+        pointer.truncate(len);
+    }
+    Some((
+        pointer.clone(),
+        format!("not {}: {reason}", a(&format!("valid {}", node.name()))),
+    ))
 }
 
 /// Every `$ref` must be local and point at something that exists.
-fn check_refs(root: &Value, value: &Value, pointer: &mut String) -> Result<(), (String, String)> {
+fn check_refs(root: &Value, value: &Value, pointer: &mut String) -> Result<(), Problem> {
     match value {
         Value::Object(map) => {
             if let Some(target) = map.get("$ref") {
@@ -171,7 +421,7 @@ fn check_refs(root: &Value, value: &Value, pointer: &mut String) -> Result<(), (
 }
 
 /// Operations need unique ids (they name the generated methods) and inline path items.
-fn check_operations(api: &OpenAPI) -> Result<(), (String, String)> {
+fn check_operations(api: &OpenAPI) -> Result<(), Problem> {
     let mut seen = BTreeSet::new();
     for (path, item) in &api.paths.paths {
         let escaped = path.replace('~', "~0").replace('/', "~1");
@@ -196,6 +446,76 @@ fn check_operations(api: &OpenAPI) -> Result<(), (String, String)> {
         }
     }
     Ok(())
+}
+
+/// The JSON pointer of the first place in `value` that equals `needle`, depth first.
+pub fn find_pointer(value: &Value, needle: &Value) -> Option<String> {
+    if value == needle {
+        return Some(String::new());
+    }
+    let children: Box<dyn Iterator<Item = (String, &Value)>> = match value {
+        Value::Object(map) => Box::new(
+            map.iter()
+                .map(|(k, v)| (k.replace('~', "~0").replace('/', "~1"), v)),
+        ),
+        Value::Array(items) => Box::new(items.iter().enumerate().map(|(i, v)| (i.to_string(), v))),
+        _ => return None,
+    };
+    for (key, child) in children {
+        if let Some(rest) = find_pointer(child, needle) {
+            return Some(format!("/{key}{rest}"));
+        }
+    }
+    None
+}
+
+/// Drops serde_yaml's " at line L column C" phrases: the location already leads the message.
+fn without_positions(message: &str) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(start) = rest.find(" at line ") {
+        out.push_str(&rest[..start]);
+        let tail = &rest[start + " at line ".len()..];
+        let skip = tail
+            .find(" column ")
+            .map(|c| c + " column ".len())
+            .map(|c| {
+                c + tail[c..]
+                    .find(|ch: char| !ch.is_ascii_digit())
+                    .unwrap_or(tail.len() - c)
+            })
+            .unwrap_or(0);
+        rest = &tail[skip..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where a key given twice is given the second time. serde_yaml names the key in `message`
+/// and places the error at `mapping`, the start of the mapping that holds it.
+fn duplicate_key(text: &str, mapping: (usize, usize), message: &str) -> Option<(usize, usize)> {
+    let quoted = &message[message.find("duplicate entry with key ")? + 25..];
+    let key: String = serde_json::from_str(quoted).ok()?;
+    let indent = mapping.1.checked_sub(1)?;
+    let spellings = [
+        format!("{key}:"),
+        format!("'{key}':"),
+        format!("\"{key}\":"),
+    ];
+    text.lines()
+        .enumerate()
+        .skip(mapping.0.checked_sub(1)?)
+        .filter_map(|(i, line)| {
+            let body = line.trim_start().trim_start_matches("- ");
+            let empty = body.is_empty() || body.starts_with('#');
+            (!empty).then_some((i, line.len() - body.len(), body))
+        })
+        .take_while(|(_, at, _)| *at >= indent)
+        .filter(|(_, at, body)| {
+            *at == indent && spellings.iter().any(|k| body.starts_with(k.as_str()))
+        })
+        .nth(1)
+        .map(|(i, _, _)| (i + 1, mapping.1))
 }
 
 /// Best-effort line and column of a JSON pointer in a YAML document: follows keys and list
@@ -299,6 +619,16 @@ mod tests {
     }
 
     #[test]
+    fn syntax_errors_name_file_line_and_column() {
+        let err = parse("spec.yaml", "openapi: 3.0.3\ninfo: [\n".into())
+            .err()
+            .unwrap();
+        assert_eq!(err.file, "spec.yaml");
+        assert_eq!(err.line_col.map(|l| l.0), Some(3));
+        assert!(!err.message.contains(" at line "), "{}", err.message);
+    }
+
+    #[test]
     fn locate_follows_list_items_and_stops_at_flow_style() {
         let text = "\
 list:
@@ -316,14 +646,134 @@ flow:
         assert_eq!(locate(text, "/flow/0/name"), Some((7, 1)));
     }
 
-    #[test]
-    fn syntax_errors_name_file_line_and_column() {
-        let err = parse("spec.yaml", "openapi: 3.0.3\ninfo: [\n".into())
+    /// A spec that passes every check, for tests to break one piece at a time.
+    fn valid() -> Value {
+        serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/things/{thing_id}": {"get": {
+                "operationId": "get_thing",
+                "parameters": [{
+                    "name": "thing_id", "in": "path", "required": true,
+                    "schema": {"type": "string"},
+                }],
+                "responses": {
+                    "200": {"description": "ok", "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/Thing"},
+                    }}},
+                    "404": {"$ref": "#/components/responses/Error"},
+                },
+            }}},
+            "components": {
+                "responses": {"Error": {"description": "failed", "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}},
+                }}},
+                "schemas": {
+                    "Thing": {"type": "object", "properties": {
+                        "kind": {"type": "string", "enum": ["a", "b"]},
+                    }},
+                    "Error": {"type": "object", "properties": {"message": {"type": "string"}}},
+                },
+            },
+        })
+    }
+
+    const OP: &str = "/paths/~1things~1{thing_id}/get";
+
+    /// `doc`, written as YAML, must fail to parse: the pointer and message it fails with.
+    fn error_of(doc: Value) -> Problem {
+        let text = serde_yaml::to_string(&doc).unwrap();
+        let err = parse("spec.yaml", text)
             .err()
-            .unwrap();
-        assert_eq!(err.file, "spec.yaml");
-        assert_eq!(err.line_col.map(|l| l.0), Some(3));
-        assert!(!err.message.contains(" at line "), "{}", err.message);
+            .expect("the spec should fail");
+        assert!(err.line_col.is_some(), "{err}");
+        (err.pointer.unwrap_or_default(), err.message)
+    }
+
+    /// `valid()` with the node at `pointer` set to `value` (the parent must exist).
+    fn with(pointer: &str, value: Value) -> Value {
+        let mut doc = valid();
+        let (parent, key) = pointer.rsplit_once('/').unwrap();
+        let key = key.replace("~1", "/").replace("~0", "~");
+        match doc.pointer_mut(parent).unwrap() {
+            Value::Object(map) => {
+                map.insert(key, value);
+            }
+            Value::Array(items) => items[key.parse::<usize>().unwrap()] = value,
+            _ => panic!("{parent} holds no children"),
+        }
+        doc
+    }
+
+    /// `valid()` without the node at `pointer`.
+    fn without(pointer: &str) -> Value {
+        let mut doc = valid();
+        let (parent, key) = pointer.rsplit_once('/').unwrap();
+        let key = key.replace("~1", "/").replace("~0", "~");
+        doc.pointer_mut(parent)
+            .and_then(Value::as_object_mut)
+            .unwrap()
+            .remove(&key);
+        doc
+    }
+
+    fn err(pointer: &str, message: &str) -> Problem {
+        (pointer.to_string(), message.to_string())
+    }
+
+    #[test]
+    fn the_valid_spec_passes() {
+        let text = serde_yaml::to_string(&valid()).unwrap();
+        if let Err(e) = parse("spec.yaml", text) {
+            panic!("{e}");
+        }
+    }
+
+    #[test]
+    fn an_unreadable_object_is_named_where_it_is() {
+        assert_eq!(
+            error_of(without(&format!("{OP}/responses"))),
+            err(OP, "not a valid operation: missing field `responses`")
+        );
+        assert_eq!(
+            error_of(with(&format!("{OP}/parameters/0/in"), "body".into())),
+            err(
+                &format!("{OP}/parameters/0"),
+                "not a valid parameter: unknown variant `body`, expected one of `query`, `header`, `path`, `cookie`"
+            )
+        );
+        assert_eq!(
+            error_of(without("/info")),
+            err("", "not a valid OpenAPI document: missing field `info`")
+        );
+    }
+
+    #[test]
+    fn what_json_cannot_read_is_an_error_even_when_yaml_can() {
+        // YAML reads a number into a string field; the generators read the spec as JSON.
+        assert_eq!(
+            error_of(with("/info/version", 1.into())),
+            err(
+                "/info",
+                "not a valid info object: invalid type: integer `1`, expected a string"
+            )
+        );
+    }
+
+    #[test]
+    fn a_key_given_twice_is_a_yaml_error() {
+        let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\ninfo: {title: u, version: '1'}\npaths: {}\n";
+        let err = parse("spec.yaml", text.into()).err().unwrap();
+        assert_eq!(err.line_col, Some((3, 1)));
+        assert_eq!(err.pointer, None);
+        assert_eq!(err.message, "duplicate entry with key \"info\"");
+        let text = "openapi: 3.0.3\ncomponents:\n  schemas:\n    A:\n      type: string\n      nullable: true\n      type: integer\n";
+        let err = parse("spec.yaml", text.into()).err().unwrap();
+        assert_eq!(err.line_col, Some((7, 7)));
+        assert_eq!(
+            err.message,
+            "components.schemas.A: duplicate entry with key \"type\""
+        );
     }
 
     #[test]
