@@ -48,6 +48,9 @@ impl std::error::Error for SpecError {}
 /// What a check found wrong: the JSON pointer of the node at fault and the message.
 type Problem = (String, String);
 
+/// One of the checks `parse` runs over the document as JSON.
+type Check = fn(&Value) -> Result<(), Problem>;
+
 /// Reads and checks the spec at `path`; `shown` is how errors name the file.
 pub fn load(path: &Path, shown: &str) -> Result<Spec, SpecError> {
     let text = std::fs::read_to_string(path).map_err(|e| SpecError {
@@ -101,13 +104,21 @@ pub fn parse(shown: &str, text: String) -> Result<Spec, SpecError> {
         return Err(problem(pointer, message));
     }
     let api: OpenAPI = serde_yaml::from_str(&text).map_err(yaml_error)?;
-    check_refs(&json, &json, &mut String::new()).map_err(|(p, m)| problem(p, m))?;
+    // In this order: later checks rely on the references that earlier ones accepted.
+    let checks: [Check; 3] = [
+        |json| check_refs(json, json, &mut String::new()),
+        check_ref_kinds,
+        check_ref_chains,
+    ];
+    for check in checks {
+        check(&json).map_err(|(p, m)| problem(p, m))?;
+    }
     check_operations(&api).map_err(|(p, m)| problem(p, m))?;
     Ok(Spec { api, json, text })
 }
 
 /// What an object of the document is, by where it sits: that decides which openapiv3 type
-/// reads it and which objects lie below it.
+/// reads it, which objects lie below it, and where a `$ref` in its place may point.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Node {
     Document,
@@ -161,6 +172,23 @@ impl Node {
             Node::Link => "link",
             Node::SecurityScheme => "security scheme",
         }
+    }
+
+    /// The components section that a `$ref` standing for this node must point into; the
+    /// generators look a reference up by its last segment in that section alone.
+    fn section(self) -> Option<&'static str> {
+        Some(match self {
+            Node::Schema => "schemas",
+            Node::Response => "responses",
+            Node::Parameter => "parameters",
+            Node::Example => "examples",
+            Node::RequestBody => "requestBodies",
+            Node::Header => "headers",
+            Node::SecurityScheme => "securitySchemes",
+            Node::Link => "links",
+            Node::Callback => "callbacks",
+            _ => return None,
+        })
     }
 
     /// Reads `value` as this node's openapiv3 type.
@@ -383,6 +411,24 @@ fn unreadable(node: Node, value: &Value, pointer: &mut String) -> Option<Problem
     ))
 }
 
+/// Visits `value`, a `node`, and every object below it, depth first, with its pointer.
+fn walk<'a>(
+    node: Node,
+    value: &'a Value,
+    pointer: &mut String,
+    visit: &mut impl FnMut(Node, &'a Value, &str) -> Result<(), Problem>,
+) -> Result<(), Problem> {
+    visit(node, value, pointer)?;
+    for (segments, child) in node.children(value) {
+        let len = pointer.len();
+        if let Some(below) = descend(value, &segments, pointer) {
+            walk(child, below, pointer, visit)?;
+        }
+        pointer.truncate(len);
+    }
+    Ok(())
+}
+
 /// Every `$ref` must be local and point at something that exists.
 fn check_refs(root: &Value, value: &Value, pointer: &mut String) -> Result<(), Problem> {
     match value {
@@ -416,6 +462,90 @@ fn check_refs(root: &Value, value: &Value, pointer: &mut String) -> Result<(), P
             }
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// A `$ref` must stand for an object that may be referenced, and point at an entry of the
+/// components section of that kind: the generators look it up by its last segment there.
+fn check_ref_kinds(json: &Value) -> Result<(), Problem> {
+    walk(
+        Node::Document,
+        json,
+        &mut String::new(),
+        &mut |node, value, pointer| {
+            let Some(target) = value.get("$ref") else {
+                return Ok(());
+            };
+            let at = format!("{pointer}/$ref");
+            let Some(section) = node.section() else {
+                return Err((
+                    at,
+                    format!(
+                        "a $ref in place of {} is not supported by the generator",
+                        a(node.name())
+                    ),
+                ));
+            };
+            let target = target.as_str().unwrap_or_default();
+            let prefix = format!("#/components/{section}/");
+            let Some(name) = target.strip_prefix(&prefix) else {
+                return Err((
+                    at,
+                    format!(
+                        "reference {target:?} stands for {} and must point into {prefix}",
+                        a(node.name())
+                    ),
+                ));
+            };
+            if name.contains(['/', '~']) {
+                return Err((
+                    at,
+                    format!(
+                        "reference {target:?} is not supported by the generator: it must name an entry of {prefix} itself, and the name must not hold '/' or '~'"
+                    ),
+                ));
+            }
+            Ok(())
+        },
+    )
+}
+
+/// A component that is only a `$ref` must lead, through other such components, to one that
+/// is not: the generators follow such chains without end.
+fn check_ref_chains(json: &Value) -> Result<(), Problem> {
+    let Some(Value::Object(components)) = json.get("components") else {
+        return Ok(());
+    };
+    for (section, entries) in components {
+        let Value::Object(entries) = entries else {
+            continue;
+        };
+        let prefix = format!("#/components/{section}/");
+        let target = |name: &str| {
+            entries
+                .get(name)?
+                .get("$ref")?
+                .as_str()?
+                .strip_prefix(&prefix)
+                .map(String::from)
+        };
+        for start in entries.keys() {
+            let mut chain = vec![start.clone()];
+            while let Some(next) = target(chain.last().map(String::as_str).unwrap_or_default()) {
+                if chain.contains(&next) {
+                    chain.push(next);
+                    return Err((
+                        format!("/components/{}/{}/$ref", escape(section), escape(start)),
+                        format!(
+                            "the references {} go round in a loop and never reach a definition",
+                            chain.join(" → ")
+                        ),
+                    ));
+                }
+                chain.push(next);
+            }
+        }
     }
     Ok(())
 }
@@ -773,6 +903,62 @@ flow:
         assert_eq!(
             err.message,
             "components.schemas.A: duplicate entry with key \"type\""
+        );
+    }
+
+    #[test]
+    fn a_reference_must_point_into_the_section_of_its_kind() {
+        assert_eq!(
+            error_of(with(
+                &format!("{OP}/responses/404/$ref"),
+                "#/components/schemas/Error".into()
+            )),
+            err(
+                &format!("{OP}/responses/404/$ref"),
+                "reference \"#/components/schemas/Error\" stands for a response and must point into #/components/responses/"
+            )
+        );
+        assert_eq!(
+            error_of(with(
+                "/components/schemas/Thing/properties/kind",
+                serde_json::json!({"$ref": "#/components/schemas/Thing/properties"})
+            )),
+            err(
+                "/components/schemas/Thing/properties/kind/$ref",
+                "reference \"#/components/schemas/Thing/properties\" is not supported by the generator: it must name an entry of #/components/schemas/ itself, and the name must not hold '/' or '~'"
+            )
+        );
+    }
+
+    #[test]
+    fn a_reference_in_place_of_a_path_item_is_not_supported() {
+        assert_eq!(
+            error_of(with(
+                "/paths/~1other",
+                serde_json::json!({"$ref": "#/paths/~1things~1{thing_id}"})
+            )),
+            err(
+                "/paths/~1other/$ref",
+                "a $ref in place of a path item is not supported by the generator"
+            )
+        );
+    }
+
+    #[test]
+    fn references_must_not_go_round_in_a_loop() {
+        let doc = with(
+            "/components/responses/Again",
+            serde_json::json!({"$ref": "#/components/responses/Error"}),
+        );
+        let mut doc = doc;
+        doc["components"]["responses"]["Error"] =
+            serde_json::json!({"$ref": "#/components/responses/Again"});
+        assert_eq!(
+            error_of(doc),
+            err(
+                "/components/responses/Again/$ref",
+                "the references Again → Error → Again go round in a loop and never reach a definition"
+            )
         );
     }
 
