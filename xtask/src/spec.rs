@@ -1,7 +1,7 @@
 //! Reads an OpenAPI document and checks what the generator relies on, so that a bad spec
 //! fails with its path, a location and the problem instead of a panic deep in codegen.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::Path;
 
@@ -105,10 +105,12 @@ pub fn parse(shown: &str, text: String) -> Result<Spec, SpecError> {
     }
     let api: OpenAPI = serde_yaml::from_str(&text).map_err(yaml_error)?;
     // In this order: later checks rely on the references that earlier ones accepted.
-    let checks: [Check; 3] = [
+    let checks: [Check; 5] = [
         |json| check_refs(json, json, &mut String::new()),
         check_ref_kinds,
         check_ref_chains,
+        check_schema_names,
+        check_schemas,
     ];
     for check in checks {
         check(&json).map_err(|(p, m)| problem(p, m))?;
@@ -578,6 +580,466 @@ fn check_operations(api: &OpenAPI) -> Result<(), Problem> {
     Ok(())
 }
 
+/// Rust keywords, which no generated name may be.
+const KEYWORDS: &[&str] = &[
+    "_", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
+    "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if",
+    "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
+    "ref", "return", "Self", "self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Follows `$ref`s into `/components/<section>` from `value`, returning the definition and its pointer.
+fn resolve<'a>(
+    json: &'a Value,
+    section: &str,
+    mut value: &'a Value,
+    mut pointer: String,
+) -> (&'a Value, String) {
+    let prefix = format!("#/components/{section}/");
+    let entries = json
+        .pointer(&format!("/components/{section}"))
+        .and_then(Value::as_object)
+        .map_or(0, serde_json::Map::len);
+    for _ in 0..=entries {
+        let Some(name) = value
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix(&prefix))
+        else {
+            break;
+        };
+        let next = format!("/components/{section}/{name}");
+        match json.pointer(&next) {
+            Some(target) => (value, pointer) = (target, next),
+            None => break,
+        }
+    }
+    (value, pointer)
+}
+
+/// Each named schema becomes a Rust type named after it in UpperCamelCase; the names must
+/// be usable as they are and not collide.
+fn check_schema_names(json: &Value) -> Result<(), Problem> {
+    use heck::ToUpperCamelCase;
+    let Some(schemas) = json
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
+        return Ok(());
+    };
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for name in schemas.keys() {
+        let at = format!("/components/schemas/{}", escape(name));
+        let rust = name.to_upper_camel_case();
+        let usable = rust.chars().next().is_some_and(char::is_alphabetic)
+            && !name.contains('\'')
+            && !KEYWORDS.contains(&rust.as_str());
+        if !usable {
+            return Err((
+                at,
+                format!(
+                    "schema name {name:?} is not supported by the generator: it names a Rust type, so it must start with a letter and not be a Rust keyword"
+                ),
+            ));
+        }
+        if let Some(other) = seen.insert(rust.clone(), name) {
+            return Err((
+                at,
+                format!(
+                    "schema name {name:?} becomes the Rust type {rust}, as does schema {other:?}; rename one of them"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The types a schema may name, and how messages call a value of each.
+const TYPES: [(&str, &str); 6] = [
+    ("string", "a string"),
+    ("number", "a number"),
+    ("integer", "an integer"),
+    ("boolean", "a boolean"),
+    ("array", "an array"),
+    ("object", "an object"),
+];
+
+/// Whether `value` is of the schema type `ty`; `null` is when the schema is nullable.
+fn has_type(value: &Value, ty: &str, nullable: bool) -> bool {
+    match value {
+        Value::Null => nullable,
+        Value::String(_) => ty == "string",
+        Value::Number(n) => ty == "number" || (ty == "integer" && (n.is_i64() || n.is_u64())),
+        Value::Bool(_) => ty == "boolean",
+        Value::Array(_) => ty == "array",
+        Value::Object(_) => ty == "object",
+    }
+}
+
+/// Schemas as typify reads them: a known type, enum values and defaults of that type, no
+/// value listed twice in an enum, and no empty list of subschemas.
+fn check_schemas(json: &Value) -> Result<(), Problem> {
+    walk(
+        Node::Document,
+        json,
+        &mut String::new(),
+        &mut |node, schema, pointer| {
+            if node != Node::Schema || schema.get("$ref").is_some() {
+                return Ok(());
+            }
+            for key in ["allOf", "anyOf", "oneOf"] {
+                if schema
+                    .get(key)
+                    .and_then(Value::as_array)
+                    .is_some_and(Vec::is_empty)
+                {
+                    return Err((
+                        format!("{pointer}/{key}"),
+                        format!("an empty {key} is not supported by the generator"),
+                    ));
+                }
+            }
+            if present(schema, "anyOf").is_some() && present(schema, "oneOf").is_some() {
+                return Err((
+                    format!("{pointer}/oneOf"),
+                    "a schema with both anyOf and oneOf is not supported by the generator".into(),
+                ));
+            }
+            let ty = schema.get("type").and_then(Value::as_str);
+            if let Some(ty) = ty
+                && !TYPES.iter().any(|(name, _)| *name == ty)
+            {
+                let known: Vec<&str> = TYPES.iter().map(|(name, _)| *name).collect();
+                return Err((
+                    format!("{pointer}/type"),
+                    format!(
+                        "type {ty:?} is not an OpenAPI 3.0 type; use one of {}",
+                        known.join(", ")
+                    ),
+                ));
+            }
+            check_all_of(json, schema, pointer)?;
+            if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+                check_enum(schema, values, &format!("{pointer}/enum"))?;
+            }
+            if let Some(value) = present(schema, "default") {
+                check_default(schema, value, &format!("{pointer}/default"))?;
+            }
+            if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
+                check_pattern(pattern).map_err(|why| {
+                    (
+                        format!("{pointer}/pattern"),
+                        format!("pattern {pattern:?} is not a valid regular expression: {why}"),
+                    )
+                })?;
+            }
+            if let Some(not) = present(schema, "not") {
+                check_not(not, &format!("{pointer}/not"))?;
+            }
+            Ok(())
+        },
+    )
+}
+
+/// How messages call a value of the schema type `ty`.
+fn a_value(ty: &str) -> &'static str {
+    TYPES
+        .iter()
+        .find(|(name, _)| *name == ty)
+        .map_or("a value", |(_, a)| a)
+}
+
+/// The values of an enum: of the schema's type (or of one type, when it has none), each once,
+/// and as strings, each making its own Rust variant name.
+fn check_enum(schema: &Value, values: &[Value], pointer: &str) -> Result<(), Problem> {
+    let nullable = schema.get("nullable") == Some(&Value::Bool(true));
+    let ty = schema.get("type").and_then(Value::as_str);
+    let mut first_type: Option<(&str, &Value)> = None;
+    for (i, value) in values.iter().enumerate() {
+        let at = format!("{pointer}/{i}");
+        if values[..i].contains(value) {
+            return Err((at, format!("enum value {value} is listed twice")));
+        }
+        match ty {
+            Some(ty) if !has_type(value, ty, nullable) => {
+                return Err((
+                    at,
+                    format!(
+                        "enum value {value} is not {}, as the schema's type says",
+                        a_value(ty)
+                    ),
+                ));
+            }
+            Some(_) => {}
+            None if value.is_null() => {}
+            None => {
+                let this = json_type(value);
+                match first_type {
+                    None => first_type = Some((this, value)),
+                    Some((first, other)) if first != this => {
+                        return Err((
+                            at,
+                            format!(
+                                "enum value {value} is {} but {other} is {}; an enum without a type must hold values of one type for the generator",
+                                a_value(this),
+                                a_value(first)
+                            ),
+                        ));
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+    let strings: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
+    if let Some((a, b)) = colliding_variants(&strings) {
+        return Err((
+            pointer.to_string(),
+            format!(
+                "enum values {a:?} and {b:?} make the same Rust variant name, which the generator does not support"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The JSON type of a value, as a schema type.
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// A default must be of the schema's type and, when the schema lists values, one of them.
+fn check_default(schema: &Value, value: &Value, pointer: &str) -> Result<(), Problem> {
+    let nullable = schema.get("nullable") == Some(&Value::Bool(true));
+    if let Some(ty) = schema.get("type").and_then(Value::as_str)
+        && !has_type(value, ty, nullable)
+    {
+        return Err((
+            pointer.to_string(),
+            format!(
+                "default {value} is not {}, as the schema's type says",
+                a_value(ty)
+            ),
+        ));
+    }
+    if let Some(values) = schema.get("enum").and_then(Value::as_array)
+        && !values.contains(value)
+        && !(value.is_null() && nullable)
+    {
+        return Err((
+            pointer.to_string(),
+            format!("default {value} is not one of the schema's enum values"),
+        ));
+    }
+    Ok(())
+}
+
+/// The types of a schema and of its allOf parts must agree: typify merges them into one type,
+/// and values listed for the merged type must fit all of them.
+fn check_all_of(json: &Value, schema: &Value, pointer: &str) -> Result<(), Problem> {
+    let Some(parts) = schema.get("allOf").and_then(Value::as_array) else {
+        return Ok(());
+    };
+    let mut seen = schema.get("type").and_then(Value::as_str);
+    for (i, part) in parts.iter().enumerate() {
+        let (part, _) = resolve(json, "schemas", part, String::new());
+        let Some(ty) = part.get("type").and_then(Value::as_str) else {
+            continue;
+        };
+        let numeric = |t: &str| t == "integer" || t == "number";
+        match seen {
+            None => seen = Some(ty),
+            Some(other) if other == ty || (numeric(other) && numeric(ty)) => {}
+            Some(other) => {
+                return Err((
+                    format!("{pointer}/allOf/{i}"),
+                    format!(
+                        "this allOf part is of type {ty} but the schema is of type {other}; no value is both, and the generator cannot make a type of it"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// typify makes a type of `not` only from a list of excluded values (`not: {enum: [...]}`,
+/// with or without a type) or from a schema without constraints.
+fn check_not(not: &Value, pointer: &str) -> Result<(), Problem> {
+    const METADATA: [&str; 5] = [
+        "description",
+        "title",
+        "example",
+        "externalDocs",
+        "deprecated",
+    ];
+    let unsupported = |what: String| {
+        Err((
+            pointer.to_string(),
+            format!(
+                "{what} is not supported by the generator, which supports not: {{enum: [...]}} only"
+            ),
+        ))
+    };
+    let Value::Object(map) = not else {
+        return Ok(());
+    };
+    let constraint = map.keys().find(|k| {
+        !METADATA.contains(&k.as_str()) && !k.starts_with("x-") && *k != "enum" && *k != "type"
+    });
+    if let Some(key) = constraint {
+        return unsupported(format!("a not schema with {key:?}"));
+    }
+    let Some(values) = map.get("enum").and_then(Value::as_array) else {
+        return match map.get("type") {
+            Some(_) => unsupported("a not schema with a type but no enum".into()),
+            None => Ok(()),
+        };
+    };
+    if map.get("type").is_none() {
+        let types: BTreeSet<&str> = values.iter().map(json_type).collect();
+        if types.len() > 1
+            || types
+                .iter()
+                .any(|t| ["null", "array", "object"].contains(t))
+        {
+            return unsupported(format!(
+                "a not schema with an enum of {} values and no type",
+                types.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// typify's name for a Rust type or enum variant made from `input` (its `sanitize`, PascalCase).
+fn typify_pascal(input: &str) -> String {
+    use heck::ToPascalCase;
+    let is_continue = |c: char| c.is_alphanumeric() || c == '_';
+    let out = match input {
+        "+1" => "plus1".to_string(),
+        "-1" => "minus1".to_string(),
+        _ => input
+            .replace('\'', "")
+            .replace(|c: char| !is_continue(c), "-")
+            .to_pascal_case(),
+    };
+    let out = match out.chars().next() {
+        None => "X".to_string(),
+        Some(c) if c.is_alphabetic() => out,
+        Some(_) => format!("X{out}"),
+    };
+    if KEYWORDS.contains(&out.as_str()) {
+        format!("{out}_")
+    } else {
+        out
+    }
+}
+
+/// Two string enum values that typify would give the same variant name, after its second try
+/// (which spells elided characters as `X`); typify stops there.
+fn colliding_variants<'a>(values: &[&'a str]) -> Option<(&'a str, &'a str)> {
+    let duplicate = |names: &[String]| {
+        (0..names.len()).find_map(|j| (0..j).find(|&i| names[i] == names[j]).map(|i| (i, j)))
+    };
+    let first: Vec<String> = values.iter().map(|v| typify_pascal(v)).collect();
+    duplicate(&first)?;
+    let second: Vec<String> = values
+        .iter()
+        .map(|v| typify_pascal(&v.replace(|c: char| c == '_' || !(c.is_alphanumeric()), "X")))
+        .collect();
+    duplicate(&second).map(|(i, j)| (values[i], values[j]))
+}
+
+/// Catches the mistakes that make a pattern fail to compile as an ECMAScript regular
+/// expression (typify compiles each one): unbalanced groups and classes, unknown group syntax,
+/// a quantifier with nothing to repeat, a trailing backslash.
+fn check_pattern(pattern: &str) -> Result<(), String> {
+    let mut chars = pattern.chars().peekable();
+    let mut depth = 0usize;
+    // Whether the next quantifier has an atom before it.
+    let mut atom = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next().ok_or("it ends with a lone backslash")?;
+                atom = true;
+            }
+            '[' => {
+                loop {
+                    match chars.next() {
+                        None => return Err("a '[' is never closed".into()),
+                        Some('\\') => {
+                            chars.next();
+                        }
+                        Some(']') => break,
+                        Some(_) => {}
+                    }
+                }
+                atom = true;
+            }
+            '(' => {
+                depth += 1;
+                atom = false;
+                if chars.peek() == Some(&'?') {
+                    chars.next();
+                    match chars.next() {
+                        Some(':' | '=' | '!') => {}
+                        Some('<') => match chars.peek() {
+                            Some('=' | '!') => {
+                                chars.next();
+                            }
+                            _ => {
+                                let name: String =
+                                    chars.by_ref().take_while(|c| *c != '>').collect();
+                                let valid = name
+                                    .chars()
+                                    .next()
+                                    .is_some_and(|c| c.is_alphabetic() || c == '_' || c == '$')
+                                    && name
+                                        .chars()
+                                        .all(|c| c.is_alphanumeric() || c == '_' || c == '$');
+                                if !valid {
+                                    return Err(format!("group name {name:?} is not valid"));
+                                }
+                            }
+                        },
+                        _ => return Err("a '(?' does not start a known kind of group".into()),
+                    }
+                }
+            }
+            ')' => {
+                depth = depth.checked_sub(1).ok_or("a ')' has no '(' before it")?;
+                atom = true;
+            }
+            '|' | '^' => atom = false,
+            '*' | '+' | '?' => {
+                if !atom {
+                    return Err(format!("'{c}' has nothing to repeat"));
+                }
+                // A lazy quantifier (`*?`) is one quantifier.
+                if chars.peek() == Some(&'?') {
+                    chars.next();
+                }
+                atom = false;
+            }
+            _ => atom = true,
+        }
+    }
+    if depth > 0 {
+        return Err("a '(' is never closed".into());
+    }
+    Ok(())
+}
+
 /// The JSON pointer of the first place in `value` that equals `needle`, depth first.
 pub fn find_pointer(value: &Value, needle: &Value) -> Option<String> {
     if value == needle {
@@ -960,6 +1422,184 @@ flow:
                 "the references Again → Error → Again go round in a loop and never reach a definition"
             )
         );
+    }
+
+    #[test]
+    fn schema_names_must_make_distinct_rust_types() {
+        let schemas = "/components/schemas";
+        assert_eq!(
+            error_of(with(&format!("{schemas}/1st"), serde_json::json!({}))),
+            err(
+                &format!("{schemas}/1st"),
+                "schema name \"1st\" is not supported by the generator: it names a Rust type, so it must start with a letter and not be a Rust keyword"
+            )
+        );
+        assert_eq!(
+            error_of(with(&format!("{schemas}/thing"), serde_json::json!({}))),
+            err(
+                &format!("{schemas}/thing"),
+                "schema name \"thing\" becomes the Rust type Thing, as does schema \"Thing\"; rename one of them"
+            )
+        );
+    }
+
+    #[test]
+    fn schemas_need_a_known_type_and_values_of_it() {
+        let kind = "/components/schemas/Thing/properties/kind";
+        assert_eq!(
+            error_of(with(&format!("{kind}/type"), "uuid".into())),
+            err(
+                &format!("{kind}/type"),
+                "type \"uuid\" is not an OpenAPI 3.0 type; use one of string, number, integer, boolean, array, object"
+            )
+        );
+        assert_eq!(
+            error_of(with(&format!("{kind}/enum/1"), 2.into())),
+            err(
+                &format!("{kind}/enum/1"),
+                "enum value 2 is not a string, as the schema's type says"
+            )
+        );
+        assert_eq!(
+            error_of(with(&format!("{kind}/enum/1"), "a".into())),
+            err(
+                &format!("{kind}/enum/1"),
+                "enum value \"a\" is listed twice"
+            )
+        );
+        assert_eq!(
+            error_of(with(&format!("{kind}/enum/1"), "A".into())),
+            err(
+                &format!("{kind}/enum"),
+                "enum values \"a\" and \"A\" make the same Rust variant name, which the generator does not support"
+            )
+        );
+        assert_eq!(
+            error_of(with(&format!("{kind}/default"), "c".into())),
+            err(
+                &format!("{kind}/default"),
+                "default \"c\" is not one of the schema's enum values"
+            )
+        );
+        assert_eq!(
+            error_of(with(&format!("{kind}/default"), true.into())),
+            err(
+                &format!("{kind}/default"),
+                "default true is not a string, as the schema's type says"
+            )
+        );
+        let mut doc = without(&format!("{kind}/type"));
+        doc.pointer_mut(kind).unwrap()["enum"] = serde_json::json!(["a", 1]);
+        assert_eq!(
+            error_of(doc),
+            err(
+                &format!("{kind}/enum/1"),
+                "enum value 1 is a number but \"a\" is a string; an enum without a type must hold values of one type for the generator"
+            )
+        );
+    }
+
+    #[test]
+    fn subschema_lists_must_be_usable() {
+        let kind = "/components/schemas/Thing/properties/kind";
+        assert_eq!(
+            error_of(with(&format!("{kind}/allOf"), serde_json::json!([]))),
+            err(
+                &format!("{kind}/allOf"),
+                "an empty allOf is not supported by the generator"
+            )
+        );
+        assert_eq!(
+            error_of(with(
+                &format!("{kind}/allOf"),
+                serde_json::json!([{"type": "integer"}])
+            )),
+            err(
+                &format!("{kind}/allOf/0"),
+                "this allOf part is of type integer but the schema is of type string; no value is both, and the generator cannot make a type of it"
+            )
+        );
+        let thing = "/components/schemas/Thing";
+        let mut doc = with(&format!("{thing}/anyOf"), serde_json::json!([{}]));
+        doc.pointer_mut(thing).unwrap()["oneOf"] = serde_json::json!([{}]);
+        assert_eq!(
+            error_of(doc),
+            err(
+                &format!("{thing}/oneOf"),
+                "a schema with both anyOf and oneOf is not supported by the generator"
+            )
+        );
+    }
+
+    #[test]
+    fn not_is_supported_as_a_list_of_excluded_values_only() {
+        let kind = "/components/schemas/Thing/properties/kind";
+        let not = format!("{kind}/not");
+        assert_eq!(
+            error_of(with(&not, serde_json::json!({"type": "string"}))),
+            err(
+                &not,
+                "a not schema with a type but no enum is not supported by the generator, which supports not: {enum: [...]} only"
+            )
+        );
+        assert_eq!(
+            error_of(with(&not, serde_json::json!({"minLength": 2}))),
+            err(
+                &not,
+                "a not schema with \"minLength\" is not supported by the generator, which supports not: {enum: [...]} only"
+            )
+        );
+        assert_eq!(
+            error_of(with(&not, serde_json::json!({"enum": ["x", 1]}))),
+            err(
+                &not,
+                "a not schema with an enum of number, string values and no type is not supported by the generator, which supports not: {enum: [...]} only"
+            )
+        );
+        let text = serde_yaml::to_string(&with(&not, serde_json::json!({"enum": ["x"]})));
+        assert!(parse("spec.yaml", text.unwrap()).is_ok());
+    }
+
+    #[test]
+    fn patterns_must_compile() {
+        let kind = "/components/schemas/Thing/properties/kind";
+        assert_eq!(
+            error_of(with(&format!("{kind}/pattern"), "^(a|b$".into())),
+            err(
+                &format!("{kind}/pattern"),
+                "pattern \"^(a|b$\" is not a valid regular expression: a '(' is never closed"
+            )
+        );
+        for (pattern, why) in [
+            ("[a-z", "a '[' is never closed"),
+            ("a)", "a ')' has no '(' before it"),
+            ("(?P<x>a)", "a '(?' does not start a known kind of group"),
+            ("(?<1x>a)", "group name \"1x\" is not valid"),
+            ("*a", "'*' has nothing to repeat"),
+            ("a|+", "'+' has nothing to repeat"),
+            ("a**", "'*' has nothing to repeat"),
+            ("a\\", "it ends with a lone backslash"),
+        ] {
+            assert_eq!(check_pattern(pattern), Err(why.to_string()), "{pattern}");
+        }
+        for pattern in [
+            "^[0-7][0-9abcdefghjkmnpqrstvwxyz]{31}$",
+            "^[A-Z]{2}$",
+            "(?<year>\\d{4})-(?:\\d\\d)(?=x)(?!y)(?<=z)(?<!w)",
+            "[(\\]]+?\\)*",
+            "a{2}|{",
+        ] {
+            assert_eq!(check_pattern(pattern), Ok(()), "{pattern}");
+        }
+    }
+
+    #[test]
+    fn variant_names_collide_as_typify_makes_them() {
+        assert_eq!(colliding_variants(&["a", "b"]), None);
+        // The first try collides, the second (elided characters as X) does not.
+        assert_eq!(colliding_variants(&["a-b", "aB"]), None);
+        assert_eq!(colliding_variants(&["a-b", "a_b"]), Some(("a-b", "a_b")));
+        assert_eq!(colliding_variants(&["1", "_1"]), Some(("1", "_1")));
     }
 
     #[test]
