@@ -1,6 +1,6 @@
 //! The progenitor client of `authapi-client`, reusing the model types of `authapi-types`.
 
-use openapiv3::{OpenAPI, ReferenceOr, Response, Responses, StatusCode};
+use openapiv3::{MediaType, OpenAPI, ReferenceOr, Response, Responses, StatusCode};
 use proc_macro2::TokenStream;
 use progenitor_impl::{CrateVers, GenerationSettings, Generator, InterfaceStyle};
 
@@ -83,6 +83,7 @@ fn client_view(api: &OpenAPI) -> OpenAPI {
         ];
         for op in operations.into_iter().flatten() {
             fit_responses(&mut op.responses, &content);
+            one_kind_per_side(&mut op.responses, &content);
         }
     }
     view
@@ -128,4 +129,99 @@ fn fit_responses(
             .any(|(class, shown)| code / 100 == *class && *shown == content(r)),
         StatusCode::Range(_) => true,
     });
+}
+
+/// What progenitor makes of a response body: a JSON schema, a protocol upgrade, raw bytes or
+/// nothing. It takes one kind for all success statuses and one for all error statuses.
+#[derive(Clone, PartialEq)]
+enum Kind {
+    Json(Option<serde_json::Value>),
+    Upgrade,
+    Raw,
+    Empty,
+}
+
+fn kind(status: Option<&StatusCode>, content: Option<serde_json::Value>) -> Kind {
+    let content = content.unwrap_or_default();
+    let media = content.as_object();
+    // progenitor's own test for JSON, which is case-sensitive.
+    let json = media.and_then(|m| {
+        m.iter()
+            .find(|(ct, _)| *ct == "application/json" || ct.starts_with("application/json;"))
+    });
+    match json {
+        Some((_, media)) => Kind::Json(media.get("schema").cloned()),
+        None if status == Some(&StatusCode::Code(101)) => Kind::Upgrade,
+        None if media.is_some_and(|m| !m.is_empty()) => Kind::Raw,
+        None => Kind::Empty,
+    }
+}
+
+/// Where an operation's success (or error) statuses have bodies of different kinds, the client
+/// hands them all over as raw bytes (the caller decodes by status), and a 101 beside other
+/// successes is left to the client's unexpected-status error: progenitor asserts one kind per
+/// side. The server side stays typed per status.
+fn one_kind_per_side(
+    responses: &mut Responses,
+    content: &impl Fn(&ReferenceOr<Response>) -> Option<serde_json::Value>,
+) {
+    let success = |s: Option<&StatusCode>| match s {
+        None => true,
+        Some(StatusCode::Code(code)) => *code == 101 || (200..=299).contains(code),
+        Some(StatusCode::Range(class)) => *class == 2,
+    };
+    let error = |s: Option<&StatusCode>| match s {
+        None => true,
+        Some(StatusCode::Code(code)) => (400..=599).contains(code),
+        Some(StatusCode::Range(class)) => *class == 4 || *class == 5,
+    };
+    let raw = |response: &ReferenceOr<Response>| {
+        let mut response = match response {
+            ReferenceOr::Item(r) => r.clone(),
+            // The description is all a reference keeps of its target here; the body is raw.
+            ReferenceOr::Reference { .. } => Response {
+                description: "raw".into(),
+                ..Response::default()
+            },
+        };
+        response.content.clear();
+        response
+            .content
+            .insert("application/octet-stream".into(), MediaType::default());
+        ReferenceOr::Item(response)
+    };
+    // Each pass only turns bodies raw, so both sides settle within a few passes.
+    for _ in 0..3 {
+        for side in [&success as &dyn Fn(Option<&StatusCode>) -> bool, &error] {
+            let kinds = |responses: &Responses| {
+                let mut kinds: Vec<Kind> = Vec::new();
+                let listed = responses
+                    .default
+                    .iter()
+                    .map(|r| (None, r))
+                    .chain(responses.responses.iter().map(|(s, r)| (Some(s), r)));
+                for (status, response) in listed.filter(|(s, _)| side(*s)) {
+                    let kind = kind(status, content(response));
+                    if !kinds.contains(&kind) {
+                        kinds.push(kind);
+                    }
+                }
+                kinds
+            };
+            if kinds(responses).len() <= 1 {
+                continue;
+            }
+            if let Some(default) = &mut responses.default {
+                *default = raw(default);
+            }
+            for (status, response) in responses.responses.iter_mut() {
+                if side(Some(status)) {
+                    *response = raw(response);
+                }
+            }
+            if kinds(responses).len() > 1 {
+                responses.responses.shift_remove(&StatusCode::Code(101));
+            }
+        }
+    }
 }

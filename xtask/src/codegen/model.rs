@@ -791,7 +791,12 @@ impl Reader<'_> {
             Some(f) => format!("{{type: string, format: {f}}}"),
             None => "{type: string}".into(),
         };
-        Err(self.error(&format!("{at}/schema"), format!("a {content_type} request body must have the schema {wanted} (the generated client sends it as it is)")))
+        // Point at the schema that is wrong, or at the media type that lacks one.
+        let at = match media.schema {
+            Some(_) => format!("{at}/schema"),
+            None => at.to_string(),
+        };
+        Err(self.error(&at, format!("a {content_type} request body must have the schema {wanted} (the generated client sends it as it is)")))
     }
 
     fn responses(
