@@ -57,32 +57,51 @@ fn pieces(
 ) -> Result<Pieces, SpecError> {
     let api = generator_view(spec, shown)?;
     let model = model::Model::read(spec, &api, shown)?;
-    let types = types::generate(spec, &model, shown)?;
-    let client = client::generate(&api, shown, &types.all, types_path)?;
-    let types_tokens: proc_macro2::TokenStream = types_path.parse().map_err(|_| SpecError {
-        file: shown.to_string(),
-        line_col: None,
-        pointer: None,
-        message: format!("{types_path} is not a Rust path"),
-    })?;
-    let stubs = stubs::generate(
-        &model,
-        &stubs::Paths {
-            types: types_tokens,
-            spec_yaml: spec_yaml.into(),
-        },
-    );
-    let spec_json = serde_json::to_string_pretty(&spec.json).unwrap_or_default() + "\n";
-    let schema_json =
-        serde_json::to_string_pretty(&json_schema::generate(&spec.json, &model.inline_schemas))
-            .unwrap_or_default()
+    let type_names = types::names(&model);
+    // The client comes from progenitor's own reading of the spec and needs only the type
+    // names, so it is generated and formatted beside the types and stubs: the two halves take
+    // about as long on a large spec.
+    std::thread::scope(|scope| {
+        let client = scope.spawn(|| {
+            let tokens = client::generate(&api, shown, &type_names, types_path)?;
+            format_file(tokens, shown)
+        });
+        let types = types::generate(spec, &model, shown)?;
+        let types_tokens: TokenStream = types_path.parse().map_err(|_| SpecError {
+            file: shown.to_string(),
+            line_col: None,
+            pointer: None,
+            message: format!("{types_path} is not a Rust path"),
+        })?;
+        let stubs = stubs::generate(
+            &model,
+            &stubs::Paths {
+                types: types_tokens,
+                spec_yaml: spec_yaml.into(),
+            },
+        );
+        let spec_json = serde_json::to_string_pretty(&spec.json).unwrap_or_default() + "\n";
+        let schema_json = serde_json::to_string_pretty(&json_schema::generate(
+            &spec.json,
+            &model.inline_schemas,
+        ))
+        .unwrap_or_default()
             + "\n";
-    Ok(Pieces {
-        types: format_file(types.tokens, shown)?,
-        client: format_file(client, shown)?,
-        stubs: format_file(stubs, shown)?,
-        spec_json,
-        schema_json,
+        let types = format_file(types, shown)?;
+        let stubs = format_file(stubs, shown)?;
+        let client = client.join().map_err(|_| SpecError {
+            file: shown.to_string(),
+            line_col: None,
+            pointer: None,
+            message: "the client generator stopped unexpectedly".into(),
+        })??;
+        Ok(Pieces {
+            types,
+            client,
+            stubs,
+            spec_json,
+            schema_json,
+        })
     })
 }
 

@@ -8,14 +8,14 @@ use quote::{format_ident, quote};
 use super::model::Model;
 use crate::spec::{Spec, SpecError};
 
-/// The model types, and the names of all of them.
-pub struct Types {
-    pub tokens: TokenStream,
-    /// Every type generated, named schemas and inline ones alike, sorted.
-    pub all: Vec<String>,
+/// Every type the model's type space holds, named schemas and inline ones alike, sorted.
+pub fn names(model: &Model) -> Vec<String> {
+    let known: std::collections::BTreeSet<String> =
+        model.types.iter_types().map(|t| t.name()).collect();
+    known.into_iter().collect()
 }
 
-pub fn generate(spec: &Spec, model: &Model, shown: &str) -> Result<Types, SpecError> {
+pub fn generate(spec: &Spec, model: &Model, shown: &str) -> Result<TokenStream, SpecError> {
     let space = &model.types;
     let known: std::collections::BTreeSet<String> = space.iter_types().map(|t| t.name()).collect();
     // (schema name in the spec, Rust type name), in spec order.
@@ -77,10 +77,7 @@ pub fn generate(spec: &Spec, model: &Model, shown: &str) -> Result<Types, SpecEr
             #found
         }
     };
-    Ok(Types {
-        tokens,
-        all: known.into_iter().collect(),
-    })
+    Ok(tokens)
 }
 
 /// The name typify gives the type of a named schema.
