@@ -13,15 +13,15 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
-use crate::ci;
 use crate::codegen::{self, SPEC_PATH};
 use crate::spec;
+use crate::util::{self, ServerProcess};
 
 const DEVICE: &str = "013xrzp12g3nqk8nyvk0xwzcb2gzp8z1";
 const TOKEN: &str = "dev-token";
@@ -59,10 +59,10 @@ type Summary = BTreeMap<String, f64>;
 
 pub fn run(root: &Path, quick: bool) -> Result<()> {
     let plan = if quick { QUICK } else { FULL };
-    let out = root.join("target/bench");
+    let out = util::target_dir(root).join("bench");
     std::fs::create_dir_all(&out)?;
     ensure_wrk()?;
-    ci::cargo(
+    util::cargo(
         root,
         &[
             "build",
@@ -76,7 +76,7 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
             "baseline",
         ],
     )?;
-    let release = root.join("target/release");
+    let release = util::target_dir(root).join("release");
     let mut summary = Summary::new();
 
     eprintln!("bench: server against baseline");
@@ -154,141 +154,6 @@ fn ensure_wrk() -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// A server process, stopped when dropped.
-struct Server {
-    child: Child,
-    base_url: String,
-    startup: Duration,
-    /// Requests answered while waiting for it to start (they are in its access log).
-    answered: u64,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    /// Starts `binary` in its default configuration, its stderr (the access log) into `log`
-    /// (or inherited), waits for its first 200 answer to `probe`, and times that.
-    fn start(binary: &Path, args: &[&str], log: Option<&Path>, probe: &str) -> Result<Server> {
-        let stderr = match log {
-            Some(path) => Stdio::from(
-                std::fs::File::create(path)
-                    .with_context(|| format!("cannot create {}", path.display()))?,
-            ),
-            None => Stdio::inherit(),
-        };
-        let started = Instant::now();
-        let mut child = Command::new(binary)
-            .args(args)
-            .env_remove("RUST_LOG")
-            .env_remove("AUTHAPI_DATA")
-            .env_remove("AUTHAPI_TOKENS")
-            .env_remove("AUTHAPI_LOG_FORMAT")
-            .env_remove("AUTHAPI_QUIET")
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .spawn()
-            .with_context(|| format!("cannot start {}", binary.display()))?;
-        let mut first = String::new();
-        let stdout = child.stdout.take().context("no stdout")?;
-        // Keep reading in the background so that the server never blocks on a full pipe.
-        let mut reader = BufReader::new(stdout);
-        reader.read_line(&mut first)?;
-        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
-        let base_url = first
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .with_context(|| {
-                format!(
-                    "{} did not say where it listens: {first:?}",
-                    binary.display()
-                )
-            })?
-            .to_string();
-        let mut server = Server {
-            child,
-            base_url,
-            startup: Duration::ZERO,
-            answered: 0,
-        };
-        let deadline = started + Duration::from_secs(60);
-        loop {
-            let status = http_status(&server.base_url, probe);
-            server.answered += u64::from(status.is_some());
-            if status == Some(200) {
-                break;
-            }
-            if Instant::now() > deadline {
-                bail!("{} never answered 200 to {probe}", binary.display());
-            }
-            std::thread::sleep(Duration::from_millis(1));
-        }
-        server.startup = started.elapsed();
-        Ok(server)
-    }
-
-    /// Stops the server with SIGTERM, as a user or a supervisor would, and waits (up to 30 s)
-    /// for it to exit.
-    fn terminate(mut self) -> Result<()> {
-        let pid = self.child.id().to_string();
-        let sent = Command::new("kill").args(["-TERM", &pid]).status()?;
-        if !sent.success() {
-            bail!("cannot send SIGTERM to {pid}");
-        }
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(status) = self.child.try_wait()? {
-                if !status.success() {
-                    bail!("the server exited with {status} after SIGTERM");
-                }
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                bail!("the server did not stop within 30 s of SIGTERM");
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-
-    /// Peak resident memory so far, in MiB.
-    fn peak_rss_mib(&self) -> Result<f64> {
-        self.memory_mib("VmHWM:")
-    }
-
-    /// Resident memory now, in MiB.
-    fn rss_mib(&self) -> Result<f64> {
-        self.memory_mib("VmRSS:")
-    }
-
-    fn memory_mib(&self, field: &str) -> Result<f64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
-        let kib: f64 = status
-            .lines()
-            .find_map(|l| l.strip_prefix(field))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .with_context(|| format!("no {field} in /proc status"))?;
-        Ok(kib / 1024.0)
-    }
-}
-
-/// The status of one GET, or None when the server does not answer yet.
-fn http_status(base_url: &str, path: &str) -> Option<u16> {
-    let addr = base_url.strip_prefix("http://")?;
-    let mut stream = TcpStream::connect(addr).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {TOKEN}\r\nConnection: close\r\n\r\n"
-    );
-    stream.write_all(request.as_bytes()).ok()?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).ok()?;
-    answer.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// The body of one GET.
@@ -392,21 +257,21 @@ fn server_vs_baseline(
     let path = format!("/api/v1/device/{DEVICE}");
     let binary = release.join("authapi-server");
     let log = out.join("access.log");
-    let server = Server::start(&binary, &["--port", "0"], Some(&log), &path)?;
+    let server = ServerProcess::start(&binary, &["--port", "0"], Some(&log), Some((&path, TOKEN)))?;
     let quiet_log = out.join("quiet.log");
-    let quiet = Server::start(
+    let quiet = ServerProcess::start(
         &binary,
         &["--port", "0", "--quiet"],
         Some(&quiet_log),
-        &path,
+        Some((&path, TOKEN)),
     )?;
     let body_file = out.join("device.json");
     std::fs::write(&body_file, http_body(&server.base_url, &path)?)?;
-    let baseline = Server::start(
+    let baseline = ServerProcess::start(
         &release.join("examples/baseline"),
         &[body_file.to_str().context("path is not UTF-8")?],
         None,
-        &path,
+        Some((&path, TOKEN)),
     )?;
     // Requests the default server answered, as wrk and the probes counted them, and the wrk
     // runs against it (each may leave up to CONNECTIONS answers wrk did not count).
@@ -508,11 +373,11 @@ fn footprint(release: &Path, out: &Path, summary: &mut Summary) -> Result<()> {
     let mut startups = Vec::new();
     let mut rss = Vec::new();
     for _ in 0..5 {
-        let server = Server::start(
+        let server = ServerProcess::start(
             &release.join("authapi-server"),
             &["--port", "0"],
             Some(&out.join("footprint.log")),
-            &path,
+            Some((&path, TOKEN)),
         )?;
         startups.push(server.startup.as_secs_f64() * 1000.0);
         rss.push(server.peak_rss_mib()?);
@@ -585,7 +450,7 @@ fn ids_script(ids: &[String]) -> String {
 /// The server on its embedded data, and a script asking for its devices at random: what the
 /// data sets' throughput is compared with.
 struct Embedded {
-    server: Server,
+    server: ServerProcess,
     script: PathBuf,
 }
 
@@ -596,11 +461,11 @@ fn embedded_load(release: &Path, out: &Path) -> Result<Embedded> {
         .map(|id| format!("\"{id}\""))
         .collect();
     std::fs::write(&script, ids_script(&ids))?;
-    let server = Server::start(
+    let server = ServerProcess::start(
         &release.join("authapi-server"),
         &["--port", "0"],
         Some(&out.join("embedded.log")),
-        &format!("/api/v1/device/{DEVICE}"),
+        Some((&format!("/api/v1/device/{DEVICE}"), TOKEN)),
     )?;
     Ok(Embedded { server, script })
 }
@@ -617,11 +482,11 @@ fn data_scaling(
     let probe = format!("/api/v1/device/{}", device_id(size - 1));
     let data_arg = data.to_str().context("path is not UTF-8")?;
     let log = out.join(format!("data-{size}.log"));
-    let server = Server::start(
+    let server = ServerProcess::start(
         &release.join("authapi-server"),
         &["--port", "0", "--data", data_arg],
         Some(&log),
-        &probe,
+        Some((&probe, TOKEN)),
     )?;
     let rss = server.peak_rss_mib()?;
     let rss_after_load = server.rss_mib()?;
@@ -671,7 +536,7 @@ fn size_key(size: usize) -> String {
 }
 
 /// The real spec with its operations and schemas repeated `copies` times under new names.
-fn synthetic_spec(real: &Value, copies: usize) -> Value {
+pub fn synthetic_spec(real: &Value, copies: usize) -> Value {
     let mut out = real.clone();
     let mut paths = serde_json::Map::new();
     let mut schemas = serde_json::Map::new();
@@ -752,12 +617,12 @@ fn edit_loop(root: &Path, summary: &mut Summary) -> Result<()> {
     );
     let cycle = || -> Result<f64> {
         let started = Instant::now();
-        ci::cargo(root, &["xtask", "codegen"])?;
-        ci::cargo(root, &["build", "--workspace", "--quiet"])?;
+        util::cargo(root, &["xtask", "codegen"])?;
+        util::cargo(root, &["build", "--workspace", "--quiet"])?;
         Ok(started.elapsed().as_secs_f64())
     };
     // Warm the build so that only the edit's own cost is timed.
-    ci::cargo(root, &["build", "--workspace", "--quiet"])?;
+    util::cargo(root, &["build", "--workspace", "--quiet"])?;
     let seconds = {
         let _restore = Restore {
             path: spec_path.clone(),
@@ -767,7 +632,7 @@ fn edit_loop(root: &Path, summary: &mut Summary) -> Result<()> {
         cycle()?
     };
     // Back to the checked-in generated code.
-    ci::cargo(root, &["xtask", "codegen"])?;
+    util::cargo(root, &["xtask", "codegen"])?;
     summary.insert("edit_loop_s".into(), seconds);
     Ok(())
 }

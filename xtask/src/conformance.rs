@@ -1,108 +1,165 @@
-//! `cargo xtask conformance`: schemathesis, an independent fuzzer, against the release-built
-//! stub server, with the project's own spec and every check it has.
+//! `cargo xtask conformance`: schemathesis, an independent fuzzer, with every check it has,
+//! against the release-built stub server and the project's spec, and against the rich fixture's
+//! notes service and its spec, so that the generated router is fuzzed on query, header, body
+//! and security shapes the product's spec does not have yet.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::ci;
-use crate::codegen::SPEC_PATH;
+use crate::codegen::{FIXTURES_DIR, SPEC_PATH};
+use crate::util::{ServerProcess, cargo, target_dir, venv};
 
-/// Test cases per operation, at most; schemathesis also adds its own coverage cases.
-const MAX_EXAMPLES: &str = "600";
+/// A server and the spec it serves, with the runs that cover its operations.
+struct Target {
+    name: &'static str,
+    /// The cargo arguments that build it, and where the binary lands in the build directory.
+    build: &'static [&'static str],
+    binary: &'static str,
+    args: &'static [&'static str],
+    spec: String,
+    /// Test cases per operation, at most; schemathesis also adds its own coverage cases.
+    max_examples: &'static str,
+    phases: &'static str,
+    workers: &'static str,
+    runs: &'static [Run],
+}
 
-/// Who runs which operations: the embedded data keeps the reference session in another
-/// account than the reference device and authflow, and each token reads one account.
-const RUNS: &[(&str, &[&str])] = &[
-    ("dev-token", &["fetch_device", "fetch_authflow"]),
-    ("dev-token-b", &["fetch_session"]),
-];
+/// The operations one set of credentials reaches.
+struct Run {
+    /// schemathesis's arguments for the credentials.
+    auth: &'static [&'static str],
+    operations: &'static [&'static str],
+    /// Further schemathesis arguments, each with the reason it is needed.
+    extra: &'static [&'static str],
+}
 
-/// Stops the server however the run ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+fn targets() -> [Target; 2] {
+    [
+        Target {
+            name: "stub server",
+            build: &["build", "--release", "--locked", "-p", "authapi-server"],
+            binary: "release/authapi-server",
+            args: &["--listen", "127.0.0.1:0", "--check-responses", "--quiet"],
+            spec: SPEC_PATH.into(),
+            max_examples: "600",
+            phases: "examples,coverage,fuzzing,stateful",
+            workers: "2",
+            // The embedded data keeps the reference session in another account than the
+            // reference device and authflow, and each token reads one account.
+            runs: &[
+                Run {
+                    auth: &["--header", "Authorization: Bearer dev-token"],
+                    operations: &["fetch_device", "fetch_authflow"],
+                    extra: &[],
+                },
+                Run {
+                    auth: &["--header", "Authorization: Bearer dev-token-b"],
+                    operations: &["fetch_session"],
+                    extra: &[],
+                },
+            ],
+        },
+        Target {
+            name: "rich fixture",
+            build: &[
+                "build",
+                "--locked",
+                "-p",
+                "authapi-fixtures",
+                "--example",
+                "rich_server",
+            ],
+            binary: "debug/examples/rich_server",
+            args: &[],
+            spec: format!("{FIXTURES_DIR}/rich.yaml"),
+            max_examples: "100",
+            // The stateful phase guesses links between operations by parameter name and feeds
+            // thing ids ("t21") to the `ids` list of integers, expecting them to be accepted.
+            phases: "examples,coverage,fuzzing",
+            // With two workers, schemathesis's coverage phase over these schemas builds
+            // Python ASTs on two threads at once, which CPython 3.11.7 reports as
+            // "SystemError: AST constructor recursion depth mismatch".
+            workers: "1",
+            runs: &[
+                Run {
+                    auth: &["--header", "Authorization: Bearer token-ann"],
+                    operations: &[
+                        "list_things",
+                        "create_thing",
+                        "thing.get",
+                        "update_thing",
+                        "put_blob",
+                        "retry-thing",
+                        "health",
+                    ],
+                    extra: &[],
+                },
+                Run {
+                    auth: &["--header", "X-Api-Key: key-ann"],
+                    operations: &["delete_thing"],
+                    extra: &[],
+                },
+                Run {
+                    auth: &["--auth", "ann:sesame"],
+                    operations: &["put_note"],
+                    // Every byte string is a valid text/plain body of `{type: string}`, but
+                    // schemathesis sends `[]` as a "negative" array and expects a rejection.
+                    extra: &["--exclude-checks", "negative_data_rejection"],
+                },
+            ],
+        },
+    ]
 }
 
 pub fn run(root: &Path) -> Result<()> {
-    let python = ci::venv(root)?;
-    ci::cargo(
-        root,
-        &["build", "--release", "--locked", "-p", "authapi-server"],
-    )?;
-    let (server, base_url) = start_server(root)?;
-
+    let python = venv(root)?;
     let schemathesis = python.with_file_name("schemathesis");
     // Schemathesis keeps a cache in its working directory; that belongs in the build
     // directory, not in the source tree.
-    let workdir = root.join("target/conformance");
+    let workdir = target_dir(root).join("conformance");
     std::fs::create_dir_all(&workdir)
         .with_context(|| format!("cannot create {}", workdir.display()))?;
     eprintln!(
         "conformance: schemathesis runs in {}, where it keeps its cache",
         crate::shown(&workdir)
     );
-    let spec = root.join(SPEC_PATH);
     let mut failed = Vec::new();
-    for (token, operations) in RUNS {
-        let mut cmd = Command::new(&schemathesis);
-        cmd.current_dir(&workdir)
-            .arg("run")
-            .arg(&spec)
-            .args(["--url", &base_url, "--checks", "all", "--mode", "all"])
-            .args([
-                "--max-examples",
-                MAX_EXAMPLES,
-                "--no-color",
-                "--workers",
-                "2",
-            ])
-            .args(["--header", &format!("Authorization: Bearer {token}")]);
-        for op in *operations {
-            cmd.args(["--include-operation-id", op]);
-        }
-        let status = cmd.status().context("cannot start schemathesis")?;
-        if !status.success() {
-            failed.push(operations.join(", "));
+    for target in targets() {
+        cargo(root, target.build)?;
+        let binary: PathBuf = target_dir(root).join(target.binary);
+        let server = ServerProcess::start(&binary, target.args, None, None)?;
+        eprintln!("conformance: {} at {}", target.name, server.base_url);
+        for run in target.runs {
+            let mut cmd = Command::new(&schemathesis);
+            cmd.current_dir(&workdir)
+                .arg("run")
+                .arg(root.join(&target.spec))
+                .args([
+                    "--url",
+                    &server.base_url,
+                    "--checks",
+                    "all",
+                    "--mode",
+                    "all",
+                ])
+                .args(["--max-examples", target.max_examples])
+                .args(["--phases", target.phases])
+                .args(["--no-color", "--workers", target.workers])
+                .args(run.auth)
+                .args(run.extra);
+            for op in run.operations {
+                cmd.args(["--include-operation-id", op]);
+            }
+            let status = cmd.status().context("cannot start schemathesis")?;
+            if !status.success() {
+                failed.push(format!("{}: {}", target.name, run.operations.join(", ")));
+            }
         }
     }
-    drop(server);
     if !failed.is_empty() {
         bail!("schemathesis found failures in: {}", failed.join("; "));
     }
     Ok(())
-}
-
-/// Starts the release server on a free loopback port, checking its own answers, and returns
-/// it with its base URL once it listens.
-fn start_server(root: &Path) -> Result<(Server, String)> {
-    let binary = root.join("target/release/authapi-server");
-    let child = Command::new(&binary)
-        .args(["--listen", "127.0.0.1:0", "--check-responses"])
-        .env("RUST_LOG", "warn")
-        .env_remove("AUTHAPI_DATA")
-        .env_remove("AUTHAPI_TOKENS")
-        .stdout(Stdio::piped())
-        .spawn()
-        .with_context(|| format!("cannot start {}", binary.display()))?;
-    let mut server = Server(child);
-    let stdout = server
-        .0
-        .stdout
-        .take()
-        .context("no stdout from the server")?;
-    let mut first = String::new();
-    BufReader::new(stdout).read_line(&mut first)?;
-    let base_url = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .with_context(|| format!("the server did not say where it listens: {first:?}"))?
-        .to_string();
-    Ok((server, base_url))
 }

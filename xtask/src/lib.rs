@@ -6,6 +6,7 @@ pub mod ci;
 pub mod codegen;
 pub mod conformance;
 pub mod spec;
+pub mod util;
 
 use std::ffi::OsStr;
 use std::path::{Component, Path, PathBuf};
