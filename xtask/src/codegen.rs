@@ -81,12 +81,10 @@ fn pieces(
             },
         );
         let spec_json = serde_json::to_string_pretty(&spec.json).unwrap_or_default() + "\n";
-        let schema_json = serde_json::to_string_pretty(&json_schema::generate(
-            &spec.json,
-            &model.inline_schemas,
-        ))
-        .unwrap_or_default()
-            + "\n";
+        let schema_json =
+            serde_json::to_string_pretty(&json_schema::generate(&spec.json, &model.inline_schemas))
+                .unwrap_or_default()
+                + "\n";
         let types = format_file(types, shown)?;
         let stubs = format_file(stubs, shown)?;
         let client = client.join().map_err(|_| SpecError {
