@@ -8,7 +8,7 @@ use authapi_client::types::{
     DeviceSummarySessionType, ErrorCode, RemoteIp, SessionSummaryStatus, SuccessStatus,
 };
 use authapi_client::{ClientBuilder, Error, ResponseValue, with_bearer};
-use authapi_stubs::conformance::Conformance;
+use authapi_stubs::SCHEMAS;
 use authapi_stubs::http_status;
 use serde_json::Value;
 
@@ -300,7 +300,7 @@ async fn unknown_routes_and_wrong_methods_answer_json() {
         .unwrap();
     assert_eq!(answer.status().as_u16(), 404);
     let body: Value = answer.json().await.unwrap();
-    Conformance::get().check_schema("Error", &body).unwrap();
+    SCHEMAS.check_schema("Error", &body).unwrap();
     assert_eq!(body["code"], "not_found");
 
     let answer = http
@@ -313,7 +313,7 @@ async fn unknown_routes_and_wrong_methods_answer_json() {
     assert_eq!(answer.headers()["allow"], "GET,HEAD");
     assert_eq!(answer.headers()["content-type"], "application/json");
     let body: Value = answer.json().await.unwrap();
-    Conformance::get().check_schema("Error", &body).unwrap();
+    SCHEMAS.check_schema("Error", &body).unwrap();
 
     let answer = http
         .head(format!("{url}/api/v1/device/{DEVICE}"))

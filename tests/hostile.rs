@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use authapi::*;
 use authapi_server::serve::Limits;
-use authapi_stubs::conformance::Conformance;
+use authapi_stubs::SCHEMAS;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const AUTH_A: &[u8] = b"Authorization: Bearer dev-token";
@@ -20,7 +20,7 @@ fn assert_error(answer: &RawAnswer, status: u16, code: &str, what: &str) {
         "{what}"
     );
     let body = answer.json();
-    Conformance::get()
+    SCHEMAS
         .check_schema("Error", &body)
         .unwrap_or_else(|e| panic!("{what}: {e}"));
     assert_eq!(body["code"], code, "{what}: {body}");

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use authapi_server::data::Dataset;
 use authapi_server::serve::{Limits, serve};
-use authapi_stubs::conformance::Conformance;
+use authapi_stubs::SCHEMAS;
 use serde_json::Value;
 
 pub const DEVICE: &str = "013xrzp12g3nqk8nyvk0xwzcb2gzp8z1";
@@ -51,7 +51,7 @@ pub fn example(path: &str, name: &str) -> Value {
 
 /// Panics unless `body` is what the spec documents for `operation` answering `status`.
 pub fn assert_conforms(operation: &str, status: u16, body: &Value) {
-    if let Err(e) = Conformance::get().check(operation, status, body) {
+    if let Err(e) = SCHEMAS.check(operation, status, body) {
         panic!("{e}\nbody: {body}");
     }
 }

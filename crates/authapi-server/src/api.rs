@@ -5,10 +5,12 @@ use std::sync::Arc;
 use authapi_stubs::{
     Api, ApiError, FetchAuthflowResponse, FetchDeviceResponse, FetchSessionResponse, Reply,
 };
-use authapi_types::{AuthflowId, DeviceId, ErrorCode, SessionId};
+use authapi_types::{
+    AuthflowId, AuthflowSummary, DeviceId, DeviceSummary, ErrorCode, SessionId, SessionSummary,
+};
 
-use crate::data::{Kind, Resource};
-use crate::store::{Found, Store};
+use crate::data::Resource;
+use crate::store::Store;
 use crate::tokens::{Caller, Tokens};
 
 pub struct StubApi<S> {
@@ -22,27 +24,31 @@ impl<S: Store> StubApi<S> {
     }
 }
 
-/// The answer for a record the caller asked for: 403 unless the caller may read `kind`, and a
-/// record of another account answered exactly like a missing one (404), so that ids of other
-/// accounts cannot be probed.
-fn answer<R: Resource>(
-    caller: &Caller,
-    kind: Kind,
-    id: &str,
-    found: Option<Found<R>>,
-) -> Result<Reply<R::Answer>, ApiError> {
-    if !caller.may_read(kind) {
-        return Err(ApiError::new(
-            ErrorCode::NotPermitted,
-            format!("this token may not read {}", kind.plural()),
-        ));
-    }
-    match found {
-        Some(record) if *record.account_id == caller.account_id => Ok(Reply::from(record.answer)),
-        _ => Err(ApiError::new(
-            ErrorCode::NotFound,
-            format!("{} {id} not found", kind.singular()),
-        )),
+impl<S: Store> StubApi<S> {
+    /// The answer for a record the caller asked for: 403 unless the caller may read its kind,
+    /// and a record of another account answered exactly like a missing one (404), so that ids
+    /// of other accounts cannot be probed.
+    fn answer<R: Resource>(
+        &self,
+        caller: &Caller,
+        id: &R::Id,
+    ) -> Result<Reply<R::Answer>, ApiError> {
+        let kind = R::KIND;
+        if !caller.may_read(kind) {
+            return Err(ApiError::new(
+                ErrorCode::NotPermitted,
+                format!("this token may not read {}", kind.plural()),
+            ));
+        }
+        match self.store.find::<R>(id) {
+            Some(record) if caller.accounts.covers(&record.account_id) => {
+                Ok(Reply::from(record.answer))
+            }
+            _ => Err(ApiError::new(
+                ErrorCode::NotFound,
+                format!("{} {} not found", kind.singular(), id.as_str()),
+            )),
+        }
     }
 }
 
@@ -60,7 +66,8 @@ impl<S: Store> Api for StubApi<S> {
         caller: &Arc<Caller>,
         id: DeviceId,
     ) -> Result<FetchDeviceResponse, ApiError> {
-        answer(caller, Kind::Device, &id, self.store.device(&id)).map(FetchDeviceResponse::Ok)
+        self.answer::<DeviceSummary>(caller, &id)
+            .map(FetchDeviceResponse::Ok)
     }
 
     async fn fetch_session(
@@ -68,7 +75,8 @@ impl<S: Store> Api for StubApi<S> {
         caller: &Arc<Caller>,
         id: SessionId,
     ) -> Result<FetchSessionResponse, ApiError> {
-        answer(caller, Kind::Session, &id, self.store.session(&id)).map(FetchSessionResponse::Ok)
+        self.answer::<SessionSummary>(caller, &id)
+            .map(FetchSessionResponse::Ok)
     }
 
     async fn fetch_authflow(
@@ -76,6 +84,7 @@ impl<S: Store> Api for StubApi<S> {
         caller: &Arc<Caller>,
         id: AuthflowId,
     ) -> Result<FetchAuthflowResponse, ApiError> {
-        answer(caller, Kind::Authflow, &id, self.store.authflow(&id)).map(FetchAuthflowResponse::Ok)
+        self.answer::<AuthflowSummary>(caller, &id)
+            .map(FetchAuthflowResponse::Ok)
     }
 }

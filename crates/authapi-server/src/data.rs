@@ -21,68 +21,139 @@ use serde_json::Value;
 /// The embedded default data, used when no file is given.
 pub const DEFAULT_DATA: &str = include_str!("../data/default.yaml");
 
-/// What a token may read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    Device,
-    Session,
-    Authflow,
+/// Declares the resource kinds the server serves. Each entry is the whole of what the server
+/// needs to know of a kind: its name in tokens' `kinds` and in messages (`device`), its list in
+/// a data file (`devices`), its record type, and how a record becomes the API's answer. The
+/// data set, the store, the permission check and the start-up line all work from here, so a
+/// new fetch endpoint costs its entry, its method in `api.rs` and its records in the data.
+macro_rules! resources {
+    ($(
+        $(#[$doc:meta])*
+        $kind:ident $singular:literal $plural:ident: $record:ty { $($body:tt)* }
+    )*) => {
+        /// What a token may read: one kind per resource.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+        pub enum Kind {
+            $( $(#[$doc])* #[serde(rename = $singular)] $kind, )*
+        }
+
+        impl Kind {
+            pub const ALL: &'static [Kind] = &[$(Kind::$kind),*];
+
+            pub fn singular(self) -> &'static str {
+                match self { $(Kind::$kind => $singular,)* }
+            }
+
+            pub fn plural(self) -> &'static str {
+                match self { $(Kind::$kind => stringify!($plural),)* }
+            }
+        }
+
+        /// A whole data set, as in a data file.
+        #[derive(Debug, Default, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct Dataset {
+            #[serde(default)]
+            pub tokens: Vec<TokenGrant>,
+            $( #[serde(default)] pub $plural: Records<$record>, )*
+        }
+
+        impl Dataset {
+            /// How many records of each kind it holds, in declaration order.
+            pub fn counts(&self) -> Vec<(Kind, usize)> {
+                vec![$((Kind::$kind, self.$plural.len()),)*]
+            }
+
+            /// An id of each kind and the account it belongs to, the smallest id first.
+            pub fn samples(&self) -> Vec<(Kind, &str, &AccountId)> {
+                let mut samples = Vec::new();
+                $( samples.extend(self.$plural.sample().map(|(id, a)| (Kind::$kind, id, a))); )*
+                samples
+            }
+
+            /// The first id a list repeats, as `list[i] (id X)`.
+            fn duplicate(&self) -> Option<String> {
+                $(
+                    if let Some((i, id)) = &self.$plural.duplicate {
+                        return Some(format!("{}[{i}] (id {})", stringify!($plural), id.as_str()));
+                    }
+                )*
+                None
+            }
+        }
+
+        $(
+            impl Resource for $record {
+                const KIND: Kind = Kind::$kind;
+
+                fn id(&self) -> &Self::Id {
+                    &self.id
+                }
+
+                fn account_id(&self) -> &AccountId {
+                    &self.account_id
+                }
+
+                fn records(data: &Dataset) -> &Records<Self> {
+                    &data.$plural
+                }
+
+                $($body)*
+            }
+        )*
+    };
 }
 
-impl Kind {
-    pub const ALL: [Kind; 3] = [Kind::Device, Kind::Session, Kind::Authflow];
+resources! {
+    Device "device" devices: DeviceSummary {
+        type Id = DeviceId;
+        type Answer = DeviceResponse;
 
-    pub fn singular(self) -> &'static str {
-        match self {
-            Kind::Device => "device",
-            Kind::Session => "session",
-            Kind::Authflow => "authflow",
+        fn into_answer(self) -> DeviceResponse {
+            DeviceResponse {
+                status: SuccessStatus::Success,
+                summary: self,
+            }
         }
     }
 
-    pub fn plural(self) -> &'static str {
-        match self {
-            Kind::Device => "devices",
-            Kind::Session => "sessions",
-            Kind::Authflow => "authflows",
+    Session "session" sessions: SessionSummary {
+        type Id = SessionId;
+        type Answer = SessionResponse;
+
+        fn into_answer(self) -> SessionResponse {
+            // Derived, not stored: a session can be revoked until it is revoked or complete.
+            let revoke = !matches!(
+                self.status,
+                SessionSummaryStatus::Revoked | SessionSummaryStatus::Complete
+            );
+            SessionResponse {
+                actions: SessionAvailableActions { revoke },
+                summary: self,
+            }
+        }
+    }
+
+    Authflow "authflow" authflows: AuthflowSummary {
+        type Id = AuthflowId;
+        type Answer = AuthflowResponse;
+
+        fn into_answer(self) -> AuthflowResponse {
+            AuthflowResponse {
+                status: SuccessStatus::Success,
+                summary: self,
+            }
         }
     }
 }
 
-/// A token and what it grants.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TokenGrant {
-    pub token: String,
-    pub account_id: AccountId,
-    /// The resource kinds it may read; all of them when not given.
-    #[serde(default = "all_kinds")]
-    pub kinds: Vec<Kind>,
-}
-
-fn all_kinds() -> Vec<Kind> {
-    Kind::ALL.to_vec()
-}
-
-/// A whole data set, as in a data file.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Dataset {
-    #[serde(default)]
-    pub tokens: Vec<TokenGrant>,
-    #[serde(default)]
-    pub devices: Records<DeviceSummary>,
-    #[serde(default)]
-    pub sessions: Records<SessionSummary>,
-    #[serde(default)]
-    pub authflows: Records<AuthflowSummary>,
-}
-
-/// A kind of record in a data file, and the answer the API gives for one.
-pub trait Resource: DeserializeOwned {
+/// A kind of record in a data file, and the answer the API gives for one; declared in
+/// `resources!`.
+pub trait Resource: DeserializeOwned + Send + Sync + 'static {
+    const KIND: Kind;
     type Id: Eq
         + Hash
+        + Ord
         + Clone
         + fmt::Debug
         + std::ops::Deref<Target = String>
@@ -93,103 +164,145 @@ pub trait Resource: DeserializeOwned {
     fn id(&self) -> &Self::Id;
     fn account_id(&self) -> &AccountId;
     fn into_answer(self) -> Self::Answer;
+    /// This kind's records in a data set.
+    fn records(data: &Dataset) -> &Records<Self>;
 }
 
-impl Resource for DeviceSummary {
-    type Id = DeviceId;
-    type Answer = DeviceResponse;
+/// A token and what it grants.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenGrant {
+    pub token: String,
+    /// The one account whose records it reads…
+    #[serde(default)]
+    pub account_id: Option<AccountId>,
+    /// …or several (`[A, B]`), or every account (`all`).
+    #[serde(default)]
+    pub accounts: Option<Accounts>,
+    /// The resource kinds it may read; all of them when not given.
+    #[serde(default = "all_kinds")]
+    pub kinds: Vec<Kind>,
+}
 
-    fn id(&self) -> &DeviceId {
-        &self.id
+impl TokenGrant {
+    /// A grant of every kind in one account.
+    pub fn account(token: String, account_id: AccountId) -> Self {
+        Self {
+            token,
+            account_id: Some(account_id),
+            accounts: None,
+            kinds: all_kinds(),
+        }
     }
 
-    fn account_id(&self) -> &AccountId {
-        &self.account_id
-    }
-
-    fn into_answer(self) -> DeviceResponse {
-        DeviceResponse {
-            status: SuccessStatus::Success,
-            summary: self,
+    /// The accounts it covers; a grant that names none covers none (the data check refuses it).
+    pub fn scope(&self) -> Accounts {
+        match (&self.account_id, &self.accounts) {
+            (Some(one), _) => Accounts::Listed(vec![one.clone()]),
+            (None, Some(accounts)) => accounts.clone(),
+            (None, None) => Accounts::Listed(Vec::new()),
         }
     }
 }
 
-impl Resource for SessionSummary {
-    type Id = SessionId;
-    type Answer = SessionResponse;
+fn all_kinds() -> Vec<Kind> {
+    Kind::ALL.to_vec()
+}
 
-    fn id(&self) -> &SessionId {
-        &self.id
-    }
+/// The accounts a token reads: the ones listed, or all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Accounts {
+    Listed(Vec<AccountId>),
+    All,
+}
 
-    fn account_id(&self) -> &AccountId {
-        &self.account_id
-    }
-
-    fn into_answer(self) -> SessionResponse {
-        // Derived, not stored: a session can be revoked until it is revoked or complete.
-        let revoke = !matches!(
-            self.status,
-            SessionSummaryStatus::Revoked | SessionSummaryStatus::Complete
-        );
-        SessionResponse {
-            actions: SessionAvailableActions { revoke },
-            summary: self,
+impl Accounts {
+    pub fn covers(&self, account: &AccountId) -> bool {
+        match self {
+            Accounts::Listed(accounts) => accounts.contains(account),
+            Accounts::All => true,
         }
     }
 }
 
-impl Resource for AuthflowSummary {
-    type Id = AuthflowId;
-    type Answer = AuthflowResponse;
+impl<'de> Deserialize<'de> for Accounts {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Either;
 
-    fn id(&self) -> &AuthflowId {
-        &self.id
-    }
+        impl<'de> Visitor<'de> for Either {
+            type Value = Accounts;
 
-    fn account_id(&self) -> &AccountId {
-        &self.account_id
-    }
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of account ids, or `all`")
+            }
 
-    fn into_answer(self) -> AuthflowResponse {
-        AuthflowResponse {
-            status: SuccessStatus::Success,
-            summary: self,
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Accounts, E> {
+                match v {
+                    "all" => Ok(Accounts::All),
+                    _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+                }
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Accounts, A::Error> {
+                let mut accounts = Vec::new();
+                while let Some(account) = seq.next_element()? {
+                    accounts.push(account);
+                }
+                Ok(Accounts::Listed(accounts))
+            }
         }
+
+        deserializer.deserialize_any(Either)
     }
 }
 
-/// A record as the server keeps it: its id, its account, and its answer encoded once.
+/// What the server keeps of a record: its account, and its answer encoded once.
 #[derive(Debug, Clone)]
 pub struct Record<R: Resource> {
-    pub id: R::Id,
     pub account_id: Arc<AccountId>,
     pub answer: Encoded<R::Answer>,
 }
 
-/// The records of one kind, in file order. Each is decoded, checked and encoded as its answer
-/// on its own, so that a large file never exists as typed records all at once.
+/// The records of one kind by id. Each is decoded, checked and encoded as its answer on its
+/// own, so that a large file never exists as typed records all at once. The keys come from the
+/// data file, not from clients, so a fast hash without flooding protection is safe here, and
+/// it makes loading a million records noticeably faster.
 #[derive(Debug)]
-pub struct Records<R: Resource>(pub Vec<Record<R>>);
+pub struct Records<R: Resource> {
+    by_id: HashMap<R::Id, Record<R>, foldhash::fast::RandomState>,
+    /// The first id listed twice, with its position, refused by the data check.
+    duplicate: Option<(usize, R::Id)>,
+}
 
 impl<R: Resource> Default for Records<R> {
     fn default() -> Self {
-        Self(Vec::new())
+        Self {
+            by_id: HashMap::default(),
+            duplicate: None,
+        }
     }
 }
 
 impl<R: Resource> Records<R> {
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.by_id.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.by_id.is_empty()
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &Record<R>> {
-        self.0.iter()
+    pub fn get(&self, id: &R::Id) -> Option<&Record<R>> {
+        self.by_id.get(id)
+    }
+
+    /// The smallest id and its account, so that what the server suggests does not change
+    /// from one start to the next.
+    fn sample(&self) -> Option<(&str, &AccountId)> {
+        self.by_id
+            .iter()
+            .min_by_key(|(id, _)| *id)
+            .map(|(id, record)| (id.as_str(), &*record.account_id))
     }
 }
 
@@ -205,12 +318,14 @@ impl<'de, R: Resource> Deserialize<'de> for Records<R> {
             }
 
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Records<R>, A::Error> {
-                let mut records = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                let mut records = Records::default();
+                records.by_id.reserve(seq.size_hint().unwrap_or(0));
                 // Records of one account share one copy of its id. Files tend to list an
                 // account's records together, so the previous record's account is tried first.
                 let mut accounts: HashMap<AccountId, Arc<AccountId>, foldhash::fast::RandomState> =
                     HashMap::default();
                 let mut previous: Option<Arc<AccountId>> = None;
+                let mut index = 0;
                 while let Some(record) = seq.next_element::<R>()? {
                     let id = record.id().clone();
                     let account_id = match &previous {
@@ -222,13 +337,13 @@ impl<'de, R: Resource> Deserialize<'de> for Records<R> {
                     };
                     previous = Some(account_id.clone());
                     let answer = Encoded::new(&record.into_answer()).map_err(de::Error::custom)?;
-                    records.push(Record {
-                        id,
-                        account_id,
-                        answer,
-                    });
+                    let record = Record { account_id, answer };
+                    if records.by_id.insert(id.clone(), record).is_some() {
+                        records.duplicate.get_or_insert((index, id));
+                    }
+                    index += 1;
                 }
-                Ok(Records(records))
+                Ok(records)
             }
         }
 
@@ -274,19 +389,11 @@ impl Dataset {
         Ok(dataset)
     }
 
-    /// What serde cannot see: unique ids and tokens.
+    /// What serde cannot see: unique ids and tokens, and a grant's accounts.
     fn check(&self) -> Result<(), String> {
-        fn unique_ids<R: Resource>(list: &str, records: &Records<R>) -> Result<(), String> {
-            match first_duplicate(records.iter().map(|r| r.id.as_str())) {
-                Some((i, id)) => Err(format!(
-                    "{list}[{i}] (id {id}): id is used by an earlier record too"
-                )),
-                None => Ok(()),
-            }
+        if let Some(record) = self.duplicate() {
+            return Err(format!("{record}: id is used by an earlier record too"));
         }
-        unique_ids("devices", &self.devices)?;
-        unique_ids("sessions", &self.sessions)?;
-        unique_ids("authflows", &self.authflows)?;
         for (i, grant) in self.tokens.iter().enumerate() {
             let usable =
                 !grant.token.is_empty() && grant.token.bytes().all(|b| b.is_ascii_graphic());
@@ -295,16 +402,25 @@ impl Dataset {
                     "tokens[{i}].token: must be non-empty visible ASCII without spaces"
                 ));
             }
+            match (&grant.account_id, &grant.accounts) {
+                (Some(_), Some(_)) => {
+                    return Err(format!(
+                        "tokens[{i}]: give account_id (one account) or accounts (several, or all), not both"
+                    ));
+                }
+                (None, None) => {
+                    return Err(format!(
+                        "tokens[{i}]: needs account_id (one account) or accounts (a list, or all)"
+                    ));
+                }
+                _ => {}
+            }
         }
         // The token itself stays out of the message: it is a secret.
         if let Some((i, _)) = first_duplicate(self.tokens.iter().map(|t| t.token.as_str())) {
             return Err(format!("tokens[{i}]: token is declared twice"));
         }
         Ok(())
-    }
-
-    pub fn record_count(&self) -> usize {
-        self.devices.len() + self.sessions.len() + self.authflows.len()
     }
 }
 

@@ -11,6 +11,7 @@ pub mod serve;
 pub mod store;
 pub mod tokens;
 
+use authapi_stubs::runtime::Options;
 use axum::Router;
 
 use crate::api::StubApi;
@@ -21,8 +22,13 @@ use crate::tokens::Tokens;
 /// The HTTP service for a data set plus extra tokens (e.g. from `--token`). The access log is
 /// added where it is served ([`serve::serve_with_access_log`]).
 pub fn app(data: Dataset, extra_tokens: Vec<TokenGrant>) -> Router {
+    app_with(data, extra_tokens, Options::default())
+}
+
+/// [`app`] with router options other than the defaults (say, `check_responses`).
+pub fn app_with(data: Dataset, extra_tokens: Vec<TokenGrant>, options: Options) -> Router {
     let mut grants = data.tokens.clone();
     grants.extend(extra_tokens);
     let api = StubApi::new(MemoryStore::new(data), Tokens::new(grants));
-    authapi_stubs::router(api)
+    authapi_stubs::router_with(api, options)
 }

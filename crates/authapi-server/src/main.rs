@@ -7,8 +7,9 @@ use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
 use authapi_server::access_log::{AccessLog, Format};
-use authapi_server::data::{Dataset, Kind, TokenGrant};
+use authapi_server::data::{Dataset, TokenGrant};
 use authapi_server::serve::{Limits, serve, serve_with_access_log};
+use authapi_stubs::runtime::Options;
 use clap::Parser;
 
 /// A stub server of the authapi API that answers like the real one from in-memory data.
@@ -56,11 +57,7 @@ fn parse_token(arg: &str) -> Result<TokenGrant, String> {
     let account_id = account
         .parse()
         .map_err(|e| format!("account id {account:?} is not valid: {e}"))?;
-    Ok(TokenGrant {
-        token: token.to_string(),
-        account_id,
-        kinds: Kind::ALL.to_vec(),
-    })
+    Ok(TokenGrant::account(token.to_string(), account_id))
 }
 
 fn main() -> ExitCode {
@@ -152,36 +149,42 @@ async fn run(args: Args, data: Dataset, source: String, access_log: Option<Acces
         }
     };
     let addr = listener.local_addr().unwrap_or(addr);
+    // A record the server can show straight away, with a token that reads it.
     let example = data
-        .devices
-        .iter()
-        .find_map(|d| {
+        .samples()
+        .into_iter()
+        .find_map(|(kind, id, account)| {
             let token = data
                 .tokens
                 .iter()
                 .chain(&args.tokens)
-                .find(|t| t.account_id == *d.account_id)?;
+                .find(|t| t.kinds.contains(&kind) && t.scope().covers(account))?;
             Some(format!(
-                "curl -H 'Authorization: Bearer {}' http://{addr}/api/v1/device/{}",
+                "curl -H 'Authorization: Bearer {}' http://{addr}/api/v1/{}/{id}",
                 token.token,
-                d.id.as_str()
+                kind.singular()
             ))
         })
         .unwrap_or_else(|| format!("curl http://{addr}/openapi.json"));
+    let records: Vec<String> = data
+        .counts()
+        .into_iter()
+        .map(|(kind, count)| format!("{count} {}", kind.plural()))
+        .collect();
     // Whoever started the server may have closed its stdout; that is no reason to stop serving.
     let _ = writeln!(
         std::io::stdout(),
-        "authapi-server listening on http://{addr} with {} devices, {} sessions, {} authflows and {} tokens from {source}\ntry: {example}",
-        data.devices.len(),
-        data.sessions.len(),
-        data.authflows.len(),
+        "authapi-server listening on http://{addr} with {} and {} tokens from {source}\ntry: {example}",
+        records.join(", "),
         data.tokens.len() + args.tokens.len(),
     );
 
-    if args.check_responses {
-        authapi_stubs::support::check_responses(true);
-    }
-    let app = authapi_server::app(data, args.tokens);
+    let options = Options {
+        // Always on in debug builds, where the default has it.
+        check_responses: args.check_responses || Options::default().check_responses,
+        ..Options::default()
+    };
+    let app = authapi_server::app_with(data, args.tokens, options);
     match access_log {
         Some(log) => {
             serve_with_access_log(listener, app, Limits::default(), log, shutdown_signal()).await

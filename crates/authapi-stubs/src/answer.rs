@@ -1,8 +1,6 @@
 //! What a handler's typed answer becomes on the wire: status, headers and body, checked
 //! against the spec before it is sent when the check is on.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use authapi_types::ErrorCode;
 use axum::body::Bytes;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
@@ -10,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::runtime::Options;
 use crate::schemas::Schemas;
 use crate::{ApiError, Reply, to_json};
 
@@ -188,24 +187,17 @@ pub fn documented(error: ApiError, operation: &str, statuses: &[&str]) -> ApiErr
     )
 }
 
-/// Whether answers are checked against the spec before they are sent; on in debug builds.
-static CHECK_RESPONSES: AtomicBool = AtomicBool::new(cfg!(debug_assertions));
-
-/// Turns the check of every answer against the spec on or off, for the whole process.
-pub fn check_responses(enabled: bool) {
-    CHECK_RESPONSES.store(enabled, Ordering::Relaxed);
-}
-
-/// Sends the answer, or the error's status and JSON body. With [`check_responses`] on, a JSON
-/// answer that does not match the schema the spec documents for its status is logged and
-/// replaced by 500 `unexpected`, so that drift between data and spec shows at once rather than
-/// in a client.
+/// Sends the answer, or the error's status and JSON body. With the router's
+/// `check_responses` option on, a JSON answer that does not match the schema the spec documents
+/// for its status is logged and replaced by 500 `unexpected`, so that drift between data and
+/// spec shows at once rather than in a client.
 pub fn respond<T: IntoAnswer>(
+    options: &Options,
     schemas: &Schemas,
     operation: &'static str,
     result: Result<T, ApiError>,
 ) -> Response {
-    let checking = CHECK_RESPONSES.load(Ordering::Relaxed);
+    let checking = options.check_responses;
     let answer = match result {
         Ok(answer) => answer.into_answer(),
         Err(e) if !checking => return e.into_response(),

@@ -199,6 +199,7 @@ async fn fetch_authflow<A: Api>(
     request: rt::Request,
 ) -> Response {
     rt::respond(
+        served.options(),
         &SCHEMAS,
         "fetch_authflow",
         async {
@@ -240,6 +241,7 @@ async fn fetch_device<A: Api>(
     request: rt::Request,
 ) -> Response {
     rt::respond(
+        served.options(),
         &SCHEMAS,
         "fetch_device",
         async {
@@ -281,6 +283,7 @@ async fn fetch_session<A: Api>(
     request: rt::Request,
 ) -> Response {
     rt::respond(
+        served.options(),
         &SCHEMAS,
         "fetch_session",
         async {

@@ -5,14 +5,13 @@
 //! and checks its parameters and body and calls the trait. The rest of this crate does not
 //! depend on the spec: [`runtime`] is what generated routers call (for this spec or any
 //! other), with the error type and its status table, reading requests, credentials, answers
-//! and the schema checks.
+//! and the schema checks; [`SCHEMAS`] checks a JSON body against what this spec documents.
 
 // Generated code names this crate by its absolute path, as code generated for other specs does.
 extern crate self as authapi_stubs;
 
 mod answer;
 mod auth;
-pub mod conformance;
 mod error;
 mod reply;
 mod request;
@@ -22,7 +21,7 @@ mod schemas;
 #[rustfmt::skip]
 #[allow(clippy::all)]
 mod generated;
-pub mod support;
+mod support;
 
 pub use authapi_types as types;
 pub use error::{ApiError, http_status};

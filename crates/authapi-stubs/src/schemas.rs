@@ -119,3 +119,45 @@ impl Schemas {
 fn pointer_token(name: &str) -> String {
     name.replace('~', "~0").replace('/', "~1")
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use crate::SCHEMAS;
+
+    #[test]
+    fn error_bodies_are_checked_against_the_error_schema() {
+        let good = json!({"status": "error", "code": "not_found", "message": "m"});
+        assert_eq!(SCHEMAS.check("fetch_device", 404, &good), Ok(()));
+        let bad = json!({"status": "error", "code": "nope", "message": "m"});
+        assert!(
+            SCHEMAS
+                .check("fetch_device", 404, &bad)
+                .unwrap_err()
+                .contains("at /code")
+        );
+        assert!(
+            SCHEMAS
+                .check("fetch_device", 418, &good)
+                .unwrap_err()
+                .contains("not documented")
+        );
+    }
+
+    #[test]
+    fn nullable_references_accept_null_and_formats_are_checked() {
+        let spec: Value = serde_json::from_str(crate::SPEC_JSON).unwrap();
+        let examples = &spec["paths"]["/api/v1/device/{device_id}"]["get"]["responses"]["200"]["content"]
+            ["application/json"]["examples"];
+        assert_eq!(
+            SCHEMAS.check("fetch_device", 200, &examples["mcp"]["value"]),
+            Ok(())
+        );
+        let mut bad = examples["browser"]["value"].clone();
+        bad["summary"]["first_seen"]["remote_ip"] = json!("not an ip");
+        assert!(SCHEMAS.check("fetch_device", 200, &bad).is_err());
+        bad["summary"]["first_seen"]["remote_ip"] = Value::Null;
+        assert_eq!(SCHEMAS.check("fetch_device", 200, &bad), Ok(()));
+    }
+}

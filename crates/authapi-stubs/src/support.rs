@@ -9,7 +9,6 @@ use axum::{Json, Router};
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::ApiError;
-pub use crate::answer::check_responses;
 use crate::request::echo;
 
 /// Adds what every router needs around the generated routes: the served spec, JSON answers

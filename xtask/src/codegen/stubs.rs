@@ -492,7 +492,7 @@ fn handler(model: &Model, op: &Operation) -> TokenStream {
             State(served): State<Arc<rt::Served<A>>>,
             request: rt::Request,
         ) -> Response {
-            rt::respond(&SCHEMAS, #id, async {
+            rt::respond(served.options(), &SCHEMAS, #id, async {
                 #split
                 #unread
                 let api = served.api();
