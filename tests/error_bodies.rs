@@ -1,50 +1,58 @@
-//! The JSON error bodies a user sees, one snapshot per error path, so that a change to any
-//! message or code shows up in review.
+//! The JSON error bodies a user sees, one snapshot per error path and operation, so that a
+//! change to any message or code shows up in review.
 
 use authapi::*;
 
 const AUTH_A: &[u8] = b"Authorization: Bearer dev-token";
+const AUTH_ALL: &[u8] = b"Authorization: Bearer dev-token-all";
 
 #[tokio::test]
 async fn error_bodies() {
     let addr = start().await;
+    let mut cases: Vec<(String, Vec<u8>)> = Vec::new();
+    // What every operation answers, read from the spec so that a new one is covered too.
+    for op in operations() {
+        let known = op.path(&op.examples[0].id);
+        let upper = op.path(&op.examples[0].id.to_uppercase());
+        let unknown = op.path(&op.unknown_id());
+        let name = |case: &str| format!("{}-{case}", op.id);
+        cases.extend([
+            (name("missing_token"), get(&known, &[])),
+            (
+                name("malformed_header"),
+                get(&known, &[b"Authorization: Token abc"]),
+            ),
+            (
+                name("unknown_token"),
+                get(&known, &[b"Authorization: Bearer nope"]),
+            ),
+            (name("bad_id"), get(&upper, &[AUTH_ALL])),
+            (name("unknown_id"), get(&unknown, &[AUTH_ALL])),
+        ]);
+    }
     let device = format!("/api/v1/device/{DEVICE}");
-    let cases: Vec<(&str, Vec<u8>)> = vec![
-        ("missing_token", get(&device, &[])),
+    cases.extend([
         (
-            "malformed_header",
-            get(&device, &[b"Authorization: Token abc"]),
-        ),
-        (
-            "unknown_token",
-            get(&device, &[b"Authorization: Bearer nope"]),
-        ),
-        (
-            "bad_id",
-            get("/api/v1/device/013XRZP12G3NQK8NYVK0XWZCB2GZP8Z1", &[AUTH_A]),
-        ),
-        (
-            "unknown_id",
-            get("/api/v1/device/013xrzp12g3nqk8nss6ys3c4dwa7n360", &[AUTH_A]),
-        ),
-        (
-            "other_accounts_id",
+            "other_accounts_id".to_string(),
             get(&format!("/api/v1/session/{SESSION}"), &[AUTH_A]),
         ),
         (
-            "missing_permission",
+            "missing_permission".to_string(),
             get(
                 &format!("/api/v1/authflow/{AUTHFLOW}"),
                 &[b"Authorization: Bearer dev-token-devices-only"],
             ),
         ),
-        ("unknown_route", get("/api/v2/device", &[AUTH_A])),
         (
-            "wrong_method",
+            "unknown_route".to_string(),
+            get("/api/v2/device", &[AUTH_A]),
+        ),
+        (
+            "wrong_method".to_string(),
             format!("DELETE {device} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
                 .into_bytes(),
         ),
-    ];
+    ]);
     for (name, request) in cases {
         let answer = raw(addr, &request).await;
         let snapshot = serde_json::json!({

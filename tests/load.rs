@@ -11,52 +11,35 @@ const CONNECTIONS: usize = 64;
 const REQUESTS: usize = 20_000;
 const DEADLINE: Duration = Duration::from_secs(120);
 
-/// (path, token, expected status, expected code or id in the body)
-const MIX: &[(&str, &str, u16, &str)] = &[
-    (
-        "/api/v1/device/013xrzp12g3nqk8nyvk0xwzcb2gzp8z1",
-        TOKEN_A,
-        200,
-        "013xrzp12g3nqk8nyvk0xwzcb2gzp8z1",
-    ),
-    (
-        "/api/v1/session/013xrzp12g3nqk8nkv4y96wrbzje9dsr",
-        TOKEN_B,
-        200,
-        "013xrzp12g3nqk8nkv4y96wrbzje9dsr",
-    ),
-    (
-        "/api/v1/authflow/013xrzp12g3nqk8nqprv12gz6v99a2v4",
-        TOKEN_A,
-        200,
-        "013xrzp12g3nqk8nqprv12gz6v99a2v4",
-    ),
-    (
-        "/api/v1/device/013xrzp12g3nqk8nyvk0xwzcb2gzp8z1",
-        "wrong-token",
-        401,
-        "bad_authtoken",
-    ),
-    ("/api/v1/device/not-an-id", TOKEN_A, 400, "invalid_value"),
-    (
-        "/api/v1/device/013xrzp12g3nqk8nss6ys3c4dwa7n360",
-        TOKEN_A,
-        404,
-        "not_found",
-    ),
-    (
-        "/api/v1/session/013xrzp12g3nqk8nkv4y96wrbzje9dsr",
-        TOKEN_A,
-        404,
-        "not_found",
-    ),
-    (
-        "/api/v1/session/013xrzp12g3nqk8nkv4y96wrbzje9dsr",
-        TOKEN_DEVICES_ONLY,
-        403,
-        "not_permitted",
-    ),
-];
+/// (path, token, expected status, expected code or id in the body): for every operation of
+/// the spec, each example and each way to get it wrong, then the account and permission
+/// checks.
+fn mix() -> Vec<(String, &'static str, u16, String)> {
+    let mut mix = Vec::new();
+    for op in operations() {
+        for example in &op.examples {
+            mix.push((op.path(&example.id), TOKEN_ALL, 200, example.id.clone()));
+        }
+        let known = op.path(&op.examples[0].id);
+        mix.extend([
+            (known, "wrong-token", 401, "bad_authtoken".into()),
+            (op.path("not-an-id"), TOKEN_ALL, 400, "invalid_value".into()),
+            (
+                op.path(&op.unknown_id()),
+                TOKEN_ALL,
+                404,
+                "not_found".into(),
+            ),
+        ]);
+    }
+    let session = format!("/api/v1/session/{SESSION}");
+    mix.extend([
+        (session.clone(), TOKEN_B, 200, SESSION.into()),
+        (session.clone(), TOKEN_A, 404, "not_found".into()),
+        (session, TOKEN_DEVICES_ONLY, 403, "not_permitted".into()),
+    ]);
+    mix
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_answer_under_load_is_right() {
@@ -67,11 +50,12 @@ async fn every_answer_under_load_is_right() {
         .build()
         .unwrap();
     let next = Arc::new(AtomicUsize::new(0));
+    let mix = Arc::new(mix());
     let started = Instant::now();
 
     let workers: Vec<_> = (0..CONNECTIONS)
         .map(|_| {
-            let (http, url, next) = (http.clone(), url.clone(), next.clone());
+            let (http, url, next, mix) = (http.clone(), url.clone(), next.clone(), mix.clone());
             tokio::spawn(async move {
                 let mut wrong = Vec::new();
                 loop {
@@ -79,7 +63,8 @@ async fn every_answer_under_load_is_right() {
                     if n >= REQUESTS {
                         return wrong;
                     }
-                    let (path, token, status, marker) = MIX[n % MIX.len()];
+                    let (path, token, status, marker) = &mix[n % mix.len()];
+                    let status = *status;
                     let answer = http.get(format!("{url}{path}")).bearer_auth(token).send().await;
                     let outcome = match answer {
                         Err(e) => Err(format!("request {n} {path}: {e}")),

@@ -140,3 +140,84 @@ pub fn get(path: &str, headers: &[&[u8]]) -> Vec<u8> {
     request.extend_from_slice(b"\r\n");
     request
 }
+
+/// Reads every account: replays any example of the spec.
+pub const TOKEN_ALL: &str = "dev-token-all";
+
+/// An operation of the spec as the tests drive it: a GET of one record by the id in its path.
+/// Everything that lists operations (these tests, the load mix, the error-body snapshots,
+/// conformance) reads them from the spec, so a new operation is covered without being listed.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    pub id: String,
+    /// The path template, e.g. `/api/v1/device/{device_id}`.
+    pub template: String,
+    /// The path parameter's name, e.g. `device_id`.
+    pub param: String,
+    /// Each named example of the 200 answer, with its request.
+    pub examples: Vec<Example>,
+    /// Named 200 examples with no path parameter example of the same name.
+    pub unpaired: Vec<String>,
+}
+
+/// A named example of an answer and the id its request asks for.
+#[derive(Debug, Clone)]
+pub struct Example {
+    pub name: String,
+    pub id: String,
+    pub body: Value,
+}
+
+impl Operation {
+    /// The path that asks for `id`.
+    pub fn path(&self, id: &str) -> String {
+        self.template.replace(&format!("{{{}}}", self.param), id)
+    }
+
+    /// An id the data does not hold, of the right shape: the first example's with its end
+    /// changed.
+    pub fn unknown_id(&self) -> String {
+        let id = &self.examples.first().expect("an example").id;
+        format!("{}zzzz", &id[..id.len() - 4])
+    }
+}
+
+/// The spec's operations, in path order.
+pub fn operations() -> Vec<Operation> {
+    let spec = spec();
+    let mut out = Vec::new();
+    for (template, item) in spec["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("a path item") {
+            let id = op["operationId"].as_str().unwrap_or_default().to_string();
+            assert_eq!(method, "get", "{id}: the tests drive GET operations only");
+            let params = op["parameters"].as_array().expect("parameters");
+            let [param] = params.as_slice() else {
+                panic!("{id}: the tests drive operations with one path parameter");
+            };
+            let requests = &param["examples"];
+            let mut examples = Vec::new();
+            let mut unpaired = Vec::new();
+            let answers = op["responses"]["200"]["content"]["application/json"]["examples"]
+                .as_object()
+                .unwrap_or_else(|| panic!("{id}: no named examples of its 200 answer"));
+            for (name, answer) in answers {
+                match requests[name]["value"].as_str() {
+                    Some(value) => examples.push(Example {
+                        name: name.clone(),
+                        id: value.to_string(),
+                        body: answer["value"].clone(),
+                    }),
+                    None => unpaired.push(name.clone()),
+                }
+            }
+            out.push(Operation {
+                id,
+                template: template.clone(),
+                param: param["name"].as_str().expect("a name").to_string(),
+                examples,
+                unpaired,
+            });
+        }
+    }
+    out
+}

@@ -513,7 +513,7 @@ mod tests {
             ),
             (5, 4, 2)
         );
-        assert_eq!(data.tokens.len(), 3);
+        assert_eq!(data.tokens.len(), 4);
     }
 
     #[test]

@@ -69,7 +69,7 @@ fn starts_on_a_free_port_and_serves_the_reference_device() {
         "{first}"
     );
     assert!(
-        first.contains("5 devices, 4 sessions, 2 authflows and 4 tokens"),
+        first.contains("5 devices, 4 sessions, 2 authflows and 5 tokens"),
         "{first}"
     );
     let addr = first
