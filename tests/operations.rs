@@ -50,18 +50,3 @@ async fn every_example_is_served_as_the_spec_shows_it() {
     }
     assert!(served >= 4, "only {served} examples served");
 }
-
-#[test]
-fn every_operation_is_driven_through_the_typed_client() {
-    let e2e = include_str!("e2e.rs");
-    let missing: Vec<String> = operations()
-        .into_iter()
-        .filter(|op| !e2e.contains(&format!(".{}(", op.id)))
-        .map(|op| op.id)
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "tests/e2e.rs never calls the generated client's {}",
-        missing.join(", ")
-    );
-}

@@ -368,9 +368,23 @@ impl Dataset {
     /// Reads a data file; `.json` files are JSON, anything else YAML.
     pub fn load(path: &Path) -> Result<Self, DataError> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| DataError {
+        let fail = |message: String| DataError {
             source_name: name.clone(),
-            message: format!("cannot read the file: {e}"),
+            message,
+        };
+        let size = std::fs::metadata(path)
+            .map_err(|e| fail(format!("cannot read the file: {e}")))?
+            .len();
+        if size > MAX_SIZE as u64 {
+            return Err(fail(format!(
+                "the file has {size} bytes; a data file may have at most {MAX_SIZE}"
+            )));
+        }
+        let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+            fail(format!("line {line}: the file is not valid UTF-8"))
         })?;
         let format = match path.extension().and_then(|e| e.to_str()) {
             Some("json") => Format::Json,
@@ -382,8 +396,15 @@ impl Dataset {
     pub fn parse(name: &str, text: &str, format: Format) -> Result<Self, DataError> {
         let fail = |message: String| DataError {
             source_name: name.to_string(),
-            message,
+            message: excerpt(&message),
         };
+        if text.len() > MAX_SIZE {
+            return Err(fail(format!(
+                "the data has {} bytes; a data set may have at most {MAX_SIZE}",
+                text.len()
+            )));
+        }
+        shallow(text).map_err(fail)?;
         let dataset = decode(text, format).map_err(|error| fail(explain(text, format, error)))?;
         dataset.check().map_err(fail)?;
         Ok(dataset)
@@ -422,6 +443,62 @@ impl Dataset {
         }
         Ok(())
     }
+}
+
+/// The largest data set read, in bytes: a million records take about 600 MB.
+pub const MAX_SIZE: usize = 1 << 30;
+
+/// How deep brackets (`[`, `{`) or indentation may nest. A data set needs about five levels;
+/// the YAML reader takes time that grows with the square of the depth, so a file of nothing
+/// but brackets must be refused before it is parsed.
+const MAX_NESTING: usize = 64;
+
+/// Refuses text nested deeper than [`MAX_NESTING`], naming the line. Brackets inside quotes
+/// on one line and after a comment mark do not count.
+fn shallow(text: &str) -> Result<(), String> {
+    let mut depth = 0usize;
+    for (i, line) in text.lines().enumerate() {
+        let indent = line.len() - line.trim_start_matches([' ', '-']).len();
+        let mut quote = None;
+        let mut previous = b' ';
+        for &b in line.as_bytes() {
+            match (quote, b) {
+                (Some(q), _) if b == q && previous != b'\\' => quote = None,
+                (Some(_), _) => {}
+                (None, b'"' | b'\'') => quote = Some(b),
+                (None, b'#') if previous == b' ' => break,
+                (None, b'[' | b'{') => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        break;
+                    }
+                }
+                (None, b']' | b'}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            previous = b;
+        }
+        if depth > MAX_NESTING || indent > 2 * MAX_NESTING {
+            return Err(format!(
+                "line {}: nested more than {MAX_NESTING} levels deep; a data set needs a few",
+                i + 1
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A message cut to a readable length: an error may quote a value, and a value may be huge.
+fn excerpt(message: &str) -> String {
+    const MAX: usize = 400;
+    if message.len() <= MAX {
+        return message.to_string();
+    }
+    let mut end = MAX;
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes in all)", &message[..end], message.len())
 }
 
 /// The index and value of the first item equal to an earlier one.
@@ -468,6 +545,11 @@ fn explain(text: &str, format: Format, error: String) -> String {
     if path.is_empty() || path == "." {
         return inner;
     }
+    // The YAML reader names the path in its own message too.
+    let inner = inner
+        .strip_prefix(&format!("{path}: "))
+        .map(str::to_string)
+        .unwrap_or(inner);
     let tree: Option<Value> = match format {
         Format::Json => serde_json::from_str(text).ok(),
         Format::Yaml => serde_yaml::from_str(text).ok(),
@@ -574,6 +656,85 @@ mod tests {
             .to_string();
         assert!(
             err.starts_with("d.json: device: unknown field `device`"),
+            "{err}"
+        );
+    }
+
+    /// Each hostile data set is refused fast (milliseconds in a release build; the bound leaves
+    /// room for a debug build on a busy machine), with a short, located message.
+    fn refused_fast(text: &str, format: Format) -> String {
+        let started = std::time::Instant::now();
+        let err = Dataset::parse("d", text, format).unwrap_err().to_string();
+        let took = started.elapsed();
+        assert!(took.as_millis() < 5000, "took {took:?}: {err}");
+        assert!(
+            err.len() < 600,
+            "{} bytes of error: {}",
+            err.len(),
+            &err[..600]
+        );
+        err
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_it_is_parsed() {
+        let deep = format!("devices: {}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let err = refused_fast(&deep, Format::Yaml);
+        assert_eq!(
+            err,
+            "d: line 1: nested more than 64 levels deep; a data set needs a few"
+        );
+        let deep = format!(
+            "{{\"devices\": {}{}}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        assert!(refused_fast(&deep, Format::Json).starts_with("d: line 1: nested more than 64"));
+        let indented: String = (0..200)
+            .map(|i| format!("{}a{i}:\n", " ".repeat(i)))
+            .collect();
+        assert!(refused_fast(&indented, Format::Yaml).contains("nested more than 64"));
+        // Brackets in quoted strings and comments are text, not nesting.
+        let quoted = format!("# {}\ntokens: []\n", "[".repeat(100));
+        assert!(Dataset::parse("d", &quoted, Format::Yaml).is_ok());
+    }
+
+    #[test]
+    fn a_huge_value_is_quoted_in_part() {
+        let huge = format!("devices: \"{}\"", "x".repeat(13_000_000));
+        let err = refused_fast(&huge, Format::Yaml);
+        assert!(
+            err.starts_with("d: devices: invalid type: string \"xxx"),
+            "{}",
+            &err[..100]
+        );
+        assert!(err.ends_with("bytes in all)"), "{err}");
+    }
+
+    #[test]
+    fn an_alias_bomb_is_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        text.push_str("devices: *a11\n");
+        let err = refused_fast(&text, Format::Yaml);
+        assert!(err.starts_with("d: "), "{err}");
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_refused_with_its_line() {
+        let dir = std::env::temp_dir().join(format!("authapi-data-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("bad.yaml");
+        std::fs::write(&path, b"tokens: []\ndevices:\n  - id: \xff\xfe\n").unwrap();
+        let err = Dataset::load(&path).unwrap_err().to_string();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(
+            err.ends_with(": line 3: the file is not valid UTF-8"),
             "{err}"
         );
     }
