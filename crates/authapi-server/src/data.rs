@@ -14,9 +14,18 @@ use authapi_types::{
     DeviceSummary, SessionAvailableActions, SessionId, SessionResponse, SessionSummary,
     SessionSummaryStatus, SuccessStatus,
 };
+use schemars::JsonSchema;
+use schemars::r#gen::SchemaGenerator;
+use schemars::schema::{InstanceType, Schema, SchemaObject, SubschemaValidation};
 use serde::de::{self, DeserializeOwned, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
+
+/// The JSON Schema of a data file, derived from the types it is read into, for editors.
+pub fn data_schema() -> String {
+    let schema = schemars::schema_for!(Dataset);
+    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
+}
 
 /// The embedded default data, used when no file is given.
 pub const DEFAULT_DATA: &str = include_str!("../data/default.yaml");
@@ -32,7 +41,7 @@ macro_rules! resources {
         $kind:ident $singular:literal $plural:ident: $record:ty { $($body:tt)* }
     )*) => {
         /// What a token may read: one kind per resource.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
         pub enum Kind {
             $( $(#[$doc])* #[serde(rename = $singular)] $kind, )*
         }
@@ -50,7 +59,7 @@ macro_rules! resources {
         }
 
         /// A whole data set, as in a data file.
-        #[derive(Debug, Default, Deserialize)]
+        #[derive(Debug, Default, Deserialize, JsonSchema)]
         #[serde(deny_unknown_fields)]
         pub struct Dataset {
             #[serde(default)]
@@ -169,7 +178,7 @@ pub trait Resource: DeserializeOwned + Send + Sync + 'static {
 }
 
 /// A token and what it grants.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenGrant {
     pub token: String,
@@ -222,6 +231,29 @@ impl Accounts {
             Accounts::Listed(accounts) => accounts.contains(account),
             Accounts::All => true,
         }
+    }
+}
+
+impl JsonSchema for Accounts {
+    fn schema_name() -> String {
+        "Accounts".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let all = SchemaObject {
+            instance_type: Some(InstanceType::String.into()),
+            enum_values: Some(vec!["all".into()]),
+            ..Default::default()
+        };
+        let listed = generator.subschema_for::<Vec<AccountId>>();
+        SchemaObject {
+            subschemas: Some(Box::new(SubschemaValidation {
+                any_of: Some(vec![listed, all.into()]),
+                ..Default::default()
+            })),
+            ..Default::default()
+        }
+        .into()
     }
 }
 
@@ -303,6 +335,17 @@ impl<R: Resource> Records<R> {
             .iter()
             .min_by_key(|(id, _)| *id)
             .map(|(id, record)| (id.as_str(), &*record.account_id))
+    }
+}
+
+/// In a data file, a list of records.
+impl<R: Resource + JsonSchema> JsonSchema for Records<R> {
+    fn schema_name() -> String {
+        format!("Records_of_{}", R::schema_name())
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        generator.subschema_for::<Vec<R>>()
     }
 }
 

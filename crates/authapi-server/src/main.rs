@@ -47,6 +47,11 @@ struct Args {
     /// No access log. The server's other messages still follow RUST_LOG (default info).
     #[arg(long, short, env = "AUTHAPI_QUIET")]
     quiet: bool,
+
+    /// Prints the JSON Schema of a data file and exits; point an editor's YAML support at it
+    /// for completion and checks while writing a data file.
+    #[arg(long)]
+    print_data_schema: bool,
 }
 
 fn parse_token(arg: &str) -> Result<TokenGrant, String> {
@@ -62,6 +67,10 @@ fn parse_token(arg: &str) -> Result<TokenGrant, String> {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    if args.print_data_schema {
+        let _ = std::io::stdout().write_all(authapi_server::data::data_schema().as_bytes());
+        return ExitCode::SUCCESS;
+    }
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let messages = tracing_subscriber::fmt()

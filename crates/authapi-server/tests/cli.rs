@@ -429,3 +429,47 @@ fn a_stderr_nobody_reads_holds_up_neither_requests_nor_the_stop() {
     };
     assert!(status.success(), "{status}");
 }
+
+/// The schema `--print-data-schema` prints, compiled.
+fn data_schema() -> jsonschema::Validator {
+    let out = Command::new(BIN)
+        .arg("--print-data-schema")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    jsonschema::validator_for(&schema).unwrap()
+}
+
+fn yaml(text: &str) -> serde_json::Value {
+    serde_yaml::from_str(text).unwrap()
+}
+
+#[test]
+fn the_printed_data_schema_takes_the_data_files_and_refuses_mistakes() {
+    let schema = data_schema();
+    let default = yaml(authapi_server::data::DEFAULT_DATA);
+    let errors: Vec<String> = schema
+        .iter_errors(&default)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "default.yaml: {errors:?}");
+    let grants = yaml(
+        "tokens:\n  - {token: a, accounts: all}\n  - {token: b, accounts: [013xrzp12g3nqk8n505tp6wqnscpdy8q], kinds: [session]}\n",
+    );
+    assert!(schema.is_valid(&grants));
+    for (mistake, text) in [
+        ("unknown list", "device: []\n"),
+        (
+            "unknown kind",
+            "tokens: [{token: a, account_id: x, kinds: [devices]}]\n",
+        ),
+        (
+            "accounts neither a list nor all",
+            "tokens: [{token: a, accounts: some}]\n",
+        ),
+        ("a record without its fields", "devices: [{id: x}]\n"),
+    ] {
+        assert!(!schema.is_valid(&yaml(text)), "{mistake} passed: {text}");
+    }
+}
