@@ -184,3 +184,135 @@ fn a_bad_example_is_caught() {
     let bad_id = serde_json::json!("013XRZP12G3NQK8NYVK0XWZCB2GZP8Z1");
     assert!(check("Device_Id", &bad_id, "test").is_some());
 }
+
+/// (schema name, example) for every example of a named schema and every part of a response
+/// example that a named schema describes.
+fn named_examples(spec: &Value) -> Vec<(String, Value)> {
+    let mut found: Vec<(String, &Value)> = Vec::new();
+    for (name, schema) in spec["components"]["schemas"].as_object().unwrap() {
+        if let Some(example) = schema.get("example") {
+            instances(spec, &json_ref(name), example, &mut found);
+        }
+    }
+    let responses = spec["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .flat_map(|op| op["responses"].as_object().unwrap().values())
+        .chain(
+            spec["components"]["responses"]
+                .as_object()
+                .into_iter()
+                .flat_map(|r| r.values()),
+        );
+    for response in responses {
+        for body in response
+            .get("content")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|c| c.values())
+        {
+            let examples = body
+                .get("examples")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flat_map(|e| e.values().map(|v| &v["value"]))
+                .chain(body.get("example"));
+            for value in examples {
+                instances(spec, &body["schema"], value, &mut found);
+            }
+        }
+    }
+    found.into_iter().map(|(n, v)| (n, v.clone())).collect()
+}
+
+/// Whether a property schema admits `null`, itself or through the schema it refers to.
+fn nullable(spec: &Value, schema: &Value) -> bool {
+    if schema.get("nullable") == Some(&Value::Bool(true)) {
+        return true;
+    }
+    referenced(schema).is_some_and(|name| nullable(spec, &spec["components"]["schemas"][name]))
+}
+
+fn json_ref(name: &str) -> Value {
+    serde_json::json!({"$ref": format!("{SCHEMAS}{name}")})
+}
+
+/// The schema a derived root schema describes, its definitions followed once.
+fn root_object(root: &Value) -> &Value {
+    match root.get("$ref").and_then(Value::as_str) {
+        Some(r) => &root["definitions"][r.trim_start_matches("#/definitions/")],
+        None => root,
+    }
+}
+
+fn strings(value: &Value) -> std::collections::BTreeSet<String> {
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|v| !v.is_null())
+        .map(|v| v.to_string())
+        .collect()
+}
+
+#[test]
+fn the_schemas_derived_from_the_generated_types_agree_with_the_spec() {
+    let spec = spec();
+    let mut disagreements = Vec::new();
+    let schemas = spec["components"]["schemas"].as_object().unwrap();
+    for (name, schema) in schemas {
+        let Some(derived) = authapi_types::derived_schema(name) else {
+            // A schema the spec maps to an existing Rust type has no generated one.
+            if schema.get("x-rust-type").is_none() {
+                disagreements.push(format!("{name}: no generated type"));
+            }
+            continue;
+        };
+        let derived = serde_json::to_value(&derived).unwrap();
+        let object = root_object(&derived);
+        if let Some(own) = schema.get("enum")
+            && strings(own) != strings(&object["enum"])
+        {
+            disagreements.push(format!(
+                "{name}.enum: the spec says {own}, the generated type {}",
+                object["enum"]
+            ));
+        }
+        let own = strings(&schema["required"]);
+        let theirs = strings(&object["required"]);
+        for field in theirs.difference(&own) {
+            disagreements.push(format!(
+                "{name}.{field}: required by the generated type, optional in the spec"
+            ));
+        }
+        // A required nullable field is an `Option` in Rust, which serde reads as `None` when
+        // it is missing: the generated types are lenient there, and only there.
+        for field in own.difference(&theirs) {
+            let field = field.trim_matches('"');
+            if !nullable(&spec, &schema["properties"][field]) {
+                disagreements.push(format!(
+                    "{name}.{field}: required by the spec, optional in the generated type"
+                ));
+            }
+        }
+    }
+    let mut checked = 0;
+    for (name, example) in named_examples(&spec) {
+        let Some(derived) = authapi_types::derived_schema(&name) else {
+            continue;
+        };
+        let derived = serde_json::to_value(&derived).unwrap();
+        let validator = jsonschema::validator_for(&derived).unwrap();
+        for error in validator.iter_errors(&example) {
+            disagreements.push(format!(
+                "{name}: the generated type's schema refuses an example at {}: {error}",
+                error.instance_path()
+            ));
+        }
+        checked += 1;
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+    assert!(checked > 20, "only {checked} examples found");
+}

@@ -2281,3 +2281,50 @@ pub fn roundtrip(
         },
     )
 }
+
+/// The JSON Schema that schemars derives from the type generated for the named schema
+/// of the spec; `None` when the spec has no schema of that name. Tests hold it against
+/// the spec's own schema.
+pub fn derived_schema(schema: &str) -> Option<::schemars::schema::RootSchema> {
+    Some(
+        match schema {
+            "Account_Id" => ::schemars::schema_for!(AccountId),
+            "Authflow_Id" => ::schemars::schema_for!(AuthflowId),
+            "Device_Id" => ::schemars::schema_for!(DeviceId),
+            "Domain_Id" => ::schemars::schema_for!(DomainId),
+            "Identity_Id" => ::schemars::schema_for!(IdentityId),
+            "Pool_Id" => ::schemars::schema_for!(PoolId),
+            "Session_Id" => ::schemars::schema_for!(SessionId),
+            "ASN" => ::schemars::schema_for!(Asn),
+            "Timestamp" => ::schemars::schema_for!(Timestamp),
+            "City" => ::schemars::schema_for!(City),
+            "CountryCode" => ::schemars::schema_for!(CountryCode),
+            "JA4Fingerprint" => ::schemars::schema_for!(Ja4Fingerprint),
+            "LatLong" => ::schemars::schema_for!(LatLong),
+            "RegionCode" => ::schemars::schema_for!(RegionCode),
+            "RemoteIp" => ::schemars::schema_for!(RemoteIp),
+            "Timezone" => ::schemars::schema_for!(Timezone),
+            "UserAgent" => ::schemars::schema_for!(UserAgent),
+            "PlanName" => ::schemars::schema_for!(PlanName),
+            "InteractionDetails" => ::schemars::schema_for!(InteractionDetails),
+            "Session_InteractionDetails" => {
+                ::schemars::schema_for!(SessionInteractionDetails)
+            }
+            "DynamicClientDetails" => ::schemars::schema_for!(DynamicClientDetails),
+            "Device_Summary" => ::schemars::schema_for!(DeviceSummary),
+            "Device_Response" => ::schemars::schema_for!(DeviceResponse),
+            "Session_AvailableActions" => {
+                ::schemars::schema_for!(SessionAvailableActions)
+            }
+            "Session_Summary" => ::schemars::schema_for!(SessionSummary),
+            "Session_Response" => ::schemars::schema_for!(SessionResponse),
+            "Authflow_Summary" => ::schemars::schema_for!(AuthflowSummary),
+            "Authflow_Response" => ::schemars::schema_for!(AuthflowResponse),
+            "SuccessStatus" => ::schemars::schema_for!(SuccessStatus),
+            "ErrorCode" => ::schemars::schema_for!(ErrorCode),
+            "ErrorStatus" => ::schemars::schema_for!(ErrorStatus),
+            "Error" => ::schemars::schema_for!(Error),
+            _ => return None,
+        },
+    )
+}

@@ -49,6 +49,23 @@ pub fn generate(spec: &Spec, model: &Model, shown: &str) -> Result<TokenStream, 
         let ty = format_ident!("{rust}");
         quote! { #schema => ::serde_json::from_value::<#ty>(value).and_then(::serde_json::to_value), }
     });
+    let schema_arms = names.iter().map(|(schema, rust)| {
+        let ty = format_ident!("{rust}");
+        quote! { #schema => ::schemars::schema_for!(#ty), }
+    });
+    let derived = if names.is_empty() {
+        quote! {
+            let _ = schema;
+            None
+        }
+    } else {
+        quote! {
+            Some(match schema {
+                #(#schema_arms)*
+                _ => return None,
+            })
+        }
+    };
     // A match of nothing but `_ => return None` would leave `Some(..)` unreachable and `value`
     // unused, and generated code must compile without warnings.
     let found = if names.is_empty() {
@@ -75,6 +92,13 @@ pub fn generate(spec: &Spec, model: &Model, shown: &str) -> Result<TokenStream, 
             value: ::serde_json::Value,
         ) -> Option<Result<::serde_json::Value, ::serde_json::Error>> {
             #found
+        }
+
+        /// The JSON Schema that schemars derives from the type generated for the named schema
+        /// of the spec; `None` when the spec has no schema of that name. Tests hold it against
+        /// the spec's own schema.
+        pub fn derived_schema(schema: &str) -> Option<::schemars::schema::RootSchema> {
+            #derived
         }
     };
     Ok(tokens)
