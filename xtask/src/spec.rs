@@ -199,10 +199,17 @@ fn check_operations(api: &OpenAPI) -> Result<(), (String, String)> {
 }
 
 /// Best-effort line and column of a JSON pointer in a block-style YAML document: follows the keys down
-/// by indentation. Returns None when the document's layout is not one it can follow.
+/// by indentation, and list indexes through the `- ` items of block sequences. Returns None when the
+/// document's layout is not one it can follow.
 pub fn locate(text: &str, pointer: &str) -> Option<(usize, usize)> {
-    // (indent of the key, key text) of each line that holds a key; list dashes count as indent.
-    let lines: Vec<Option<(usize, &str)>> = text
+    /// A line that holds something: where its content starts (list dashes count as indent),
+    /// the content, and whether it opens a list item.
+    struct Line<'a> {
+        indent: usize,
+        body: &'a str,
+        item: bool,
+    }
+    let lines: Vec<Option<Line>> = text
         .lines()
         .map(|line| {
             let body = line.trim_start();
@@ -210,41 +217,66 @@ pub fn locate(text: &str, pointer: &str) -> Option<(usize, usize)> {
                 return None;
             }
             let item = body.trim_start_matches("- ");
-            Some((line.len() - item.len(), item))
+            Some(Line {
+                indent: line.len() - item.len(),
+                body: item,
+                item: item.len() != body.len(),
+            })
         })
         .collect();
+    // The lines still searched: from `from` up to `end`, indented deeper than `parent`.
     let mut from = 0;
+    let mut end = lines.len();
     let mut parent: Option<usize> = None;
     let mut found = None;
     for segment in pointer.split('/').skip(1) {
         let key = segment.replace("~1", "/").replace("~0", "~");
-        let block = lines[from..]
+        let block: Vec<(usize, &Line)> = lines[from..end]
             .iter()
             .enumerate()
-            .filter_map(|(i, l)| l.map(|l| (from + i, l)))
-            .take_while(|(_, (indent, _))| parent.is_none_or(|p| *indent > p));
-        let mut level = None;
-        let hit = block.into_iter().find(|(_, (indent, body))| {
-            let level = *level.get_or_insert(*indent);
-            *indent == level
+            .filter_map(|(i, l)| l.as_ref().map(|l| (from + i, l)))
+            .take_while(|(_, l)| parent.is_none_or(|p| l.indent > p))
+            .collect();
+        let level = block.first().map(|(_, l)| l.indent);
+        if let (Ok(index), Some(level)) = (segment.parse::<usize>(), level)
+            && block.first().is_some_and(|(_, l)| l.item)
+        {
+            let starts: Vec<usize> = block
+                .iter()
+                .filter(|(_, l)| l.indent == level && l.item)
+                .map(|(i, _)| *i)
+                .collect();
+            let start = *starts.get(index)?;
+            // The item's own keys start on its dash line and end where the next item starts.
+            end = starts
+                .get(index + 1)
+                .copied()
+                .unwrap_or_else(|| block.last().map_or(end, |(i, _)| i + 1));
+            found = Some((start + 1, level - 1));
+            from = start;
+            parent = Some(level - 1);
+            continue;
+        }
+        let hit = block.iter().find(|(_, l)| {
+            Some(l.indent) == level
                 && [
                     format!("{key}:"),
                     format!("'{key}':"),
                     format!("\"{key}\":"),
                 ]
                 .iter()
-                .any(|k| body.starts_with(k.as_str()))
+                .any(|k| l.body.starts_with(k.as_str()))
         });
-        let Some(hit) = hit else {
-            // A list index has no key of its own: stay within the parent's block.
+        let Some(&(line, hit)) = hit else {
+            // A flow sequence (`[a, b]`) has no line per item: stay at the parent.
             if segment.parse::<usize>().is_ok() {
                 continue;
             }
             return None;
         };
-        found = Some((hit.0 + 1, hit.1.0 + 1));
-        from = hit.0 + 1;
-        parent = Some(hit.1.0);
+        found = Some((line + 1, hit.indent + 1));
+        from = line + 1;
+        parent = Some(hit.indent);
     }
     found
 }
@@ -260,6 +292,17 @@ mod tests {
         assert_eq!(locate(text, "/a/c"), Some((4, 3)));
         assert_eq!(locate(text, "/c"), Some((5, 1)));
         assert_eq!(locate(text, "/a/x"), None);
+    }
+
+    #[test]
+    fn locate_follows_list_items() {
+        let text = "params:\n  - name: a\n    schema:\n      type: string\n  - name: b\n    in: query\n    schema:\n      enum: [x, y]\n";
+        assert_eq!(locate(text, "/params/0"), Some((2, 3)));
+        assert_eq!(locate(text, "/params/1"), Some((5, 3)));
+        assert_eq!(locate(text, "/params/1/in"), Some((6, 5)));
+        assert_eq!(locate(text, "/params/1/schema/enum/1"), Some((8, 7)));
+        assert_eq!(locate(text, "/params/0/in"), None);
+        assert_eq!(locate(text, "/params/2"), None);
     }
 
     #[test]
