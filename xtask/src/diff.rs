@@ -132,22 +132,36 @@ pub fn compare(
     new_shown: &str,
     new_text: String,
 ) -> Result<Diff, SideError> {
-    let base = spec::parse(base_shown, base_text).map_err(|error| SideError {
-        side: "base",
-        error,
-    })?;
-    let new = spec::parse(new_shown, new_text).map_err(|error| SideError { side: "new", error })?;
-    let mut notes = Vec::new();
-    let surfaces = [
-        ("base", &base, base_shown),
-        ("new", &new, new_shown),
-    ]
-    .map(|(side, spec, shown)| {
-        rust::Surface::read(spec, shown).map_err(|e| {
-            format!("the Rust comparison was skipped: the generator cannot read the {side} spec: {e}")
-        })
+    // The sides are independent, and reading one (parsing, then the generator's model) is
+    // most of the time a comparison takes: one thread each.
+    let read = |side: &'static str, shown: &str, text: String| {
+        let spec = spec::parse(shown, text).map_err(|error| SideError { side, error })?;
+        let surface = rust::Surface::read(&spec, shown).map_err(|e| {
+            format!(
+                "the Rust comparison was skipped: the generator cannot read the {side} spec: {e}"
+            )
+        });
+        Ok::<_, SideError>((spec, surface))
+    };
+    let (base, new) = std::thread::scope(|scope| {
+        let base = scope.spawn(|| read("base", base_shown, base_text));
+        let new = read("new", new_shown, new_text);
+        let base = base.join().unwrap_or_else(|_| {
+            Err(SideError {
+                side: "base",
+                error: SpecError {
+                    file: base_shown.to_string(),
+                    line_col: None,
+                    pointer: None,
+                    message: "reading it stopped on an internal error".into(),
+                },
+            })
+        });
+        (base, new)
     });
-    let [base_surface, new_surface] = surfaces;
+    let (base, base_surface) = base?;
+    let (new, new_surface) = new?;
+    let mut notes = Vec::new();
     let (mut findings, places) = wire::compare(&base, &new);
     match (base_surface, new_surface) {
         (Ok(old), Ok(newer)) => {

@@ -126,6 +126,7 @@ fn pretty(ty: &str) -> String {
         "::std::num::",
         "::std::collections::",
         "::std::net::",
+        "::std::boxed::",
         "::serde_json::",
         "::std::",
         "types::",
@@ -569,6 +570,20 @@ fn shape_change(
     let old_at = old.pointer(name);
     let new_at = new.pointer(name);
     let below = |at: &Option<String>, rest: &str| at.as_ref().map(|p| format!("{p}/{rest}"));
+    // Where a field's property is: in the new schema if it is there, else in the old one
+    // (a property gone from `properties` but still `required` keeps its field), else the
+    // type itself.
+    let field_at = |f: Option<&Field>, g: Option<&Field>| {
+        let property = |field: Option<&Field>, at: &Option<String>| {
+            field
+                .and_then(|x| x.key.as_ref())
+                .and_then(|k| below(at, &format!("properties/{}", escape(k))))
+        };
+        property(g, &new_at)
+            .or_else(|| property(f, &old_at))
+            .or_else(|| new_at.clone())
+            .or_else(|| old_at.clone())
+    };
     match (was, now) {
         (
             Shape::Struct {
@@ -585,10 +600,7 @@ fn shape_change(
                     out.push(Change {
                         rule: "field-removed",
                         rust: Rust::Breaking,
-                        pointer: f
-                            .key
-                            .as_ref()
-                            .and_then(|k| below(&old_at, &format!("properties/{}", escape(k)))),
+                        pointer: field_at(Some(f), None),
                         gone: true,
                         item: None,
                         message: format!("field `{}` of `{name}` removed", f.name),
@@ -599,10 +611,7 @@ fn shape_change(
                     out.push(Change {
                         rule: "field-type-changed",
                         rust: Rust::Breaking,
-                        pointer: g
-                            .key
-                            .as_ref()
-                            .and_then(|k| below(&new_at, &format!("properties/{}", escape(k)))),
+                        pointer: field_at(Some(f), Some(g)),
                         gone: false,
                         item: None,
                         message: format!(
@@ -622,10 +631,7 @@ fn shape_change(
                 out.push(Change {
                     rule: "field-added",
                     rust: if breaks { Rust::Breaking } else { Rust::Addition },
-                    pointer: g
-                        .key
-                        .as_ref()
-                        .and_then(|k| below(&new_at, &format!("properties/{}", escape(k)))),
+                    pointer: field_at(None, Some(g)),
                     gone: false,
                     item: None,
                     message: if breaks {
@@ -645,7 +651,7 @@ fn shape_change(
                     None => out.push(Change {
                         rule: "variant-removed",
                         rust: Rust::Breaking,
-                        pointer: below(&old_at, "enum"),
+                        pointer: below(&old_at, "enum").or_else(|| new_at.clone()),
                         gone: false,
                         item: v.value.clone(),
                         message: format!("variant `{name}::{}` removed", v.name),
@@ -675,7 +681,7 @@ fn shape_change(
                     } else {
                         Rust::Addition
                     },
-                    pointer: below(&new_at, "enum"),
+                    pointer: below(&new_at, "enum").or_else(|| old_at.clone()),
                     gone: false,
                     item: w.value.clone(),
                     message: if breaks {

@@ -598,8 +598,13 @@ impl<'a> Walk<'a> {
         let mut pairs: Vec<(&Op, &Op)> = Vec::new();
         let mut old_left: Vec<&Op> = Vec::new();
         let mut new_used = vec![false; new_ops.len()];
+        let by_key: std::collections::HashMap<String, usize> = new_ops
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.wire_key(), i))
+            .collect();
         for o in &old_ops {
-            match new_ops.iter().position(|n| n.wire_key() == o.wire_key()) {
+            match by_key.get(&o.wire_key()).copied() {
                 Some(i) => {
                     new_used[i] = true;
                     pairs.push((o, &new_ops[i]));
