@@ -193,8 +193,10 @@ Compares spec/openapi.yaml at REF (default: the merge base with main, or HEAD on
 working copy and reports what the edit breaks for HTTP clients (wire) and for code using the
 generated crates (Rust), and the version bumps it needs.
 
-exit status: 0 nothing breaks (or the break is acknowledged by a major bump of info.version,
-or --allow-breaking), 1 something breaks, 2 a usage error or a spec or base that cannot be read";
+exit status: 0 nothing breaks, or the break is acknowledged (a major bump of info.version; for a
+break of the crates alone, also a breaking bump of [workspace.package] version in Cargo.toml), or
+--allow-breaking lets it; 1 something breaks; 2 a usage error, or a spec or base that cannot be
+read";
 
 struct Args {
     base: Option<String>,

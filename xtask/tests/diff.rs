@@ -269,12 +269,21 @@ const CASES: &[Case] = &[
         pointer: "/components/schemas/NewThing/properties/note",
     },
     Case {
-        name: "response field removed",
-        edits: &[("        score:\n          type: number\n", "")],
+        name: "required response field removed",
+        edits: &[
+            (
+                "required: [id, name, kind, status, tags, owner]",
+                "required: [id, name, kind, status, owner]",
+            ),
+            (
+                "        tags:\n          type: array\n          items:\n            type: string\n        owner:",
+                "        owner:",
+            ),
+        ],
         rule: "property-removed",
         wire: B,
         rust: RB,
-        pointer: "/components/schemas/Thing/properties/score",
+        pointer: "/components/schemas/Thing/properties/tags",
     },
     Case {
         name: "response field made nullable",
@@ -345,7 +354,7 @@ const CASES: &[Case] = &[
     Case {
         name: "response header removed",
         edits: &[(
-            "          headers:\n            X-Total:\n              required: true\n              schema:\n                type: integer\n",
+            "            X-Total:\n              required: true\n              schema:\n                type: integer\n",
             "",
         )],
         rule: "response-header-removed",
@@ -411,6 +420,25 @@ const CASES: &[Case] = &[
         wire: C,
         rust: RB,
         pointer: "/paths/~1things/get/parameters/0",
+    },
+    Case {
+        name: "optional response field removed",
+        edits: &[("        score:\n          type: number\n", "")],
+        rule: "property-removed",
+        wire: C,
+        rust: RB,
+        pointer: "/components/schemas/Thing/properties/score",
+    },
+    Case {
+        name: "optional response header removed",
+        edits: &[(
+            "            X-Page:\n              schema:\n                type: integer\n",
+            "",
+        )],
+        rule: "response-header-removed",
+        wire: C,
+        rust: RN,
+        pointer: "/paths/~1things/get/responses/200/headers/X-Page",
     },
     Case {
         name: "parameter removed",
@@ -574,12 +602,12 @@ const CASES: &[Case] = &[
         name: "response header added",
         edits: &[(
             "          headers:\n            X-Total:\n",
-            "          headers:\n            X-Page:\n              schema:\n                type: integer\n            X-Total:\n",
+            "          headers:\n            X-Next:\n              schema:\n                type: string\n            X-Total:\n",
         )],
         rule: "response-header-added",
         wire: C,
         rust: RN,
-        pointer: "/paths/~1things/get/responses/200/headers/X-Page",
+        pointer: "/paths/~1things/get/responses/200/headers/X-Next",
     },
     Case {
         name: "media type added",
@@ -938,12 +966,18 @@ fn the_product_spec_edits_the_issue_names() {
 
 #[test]
 fn a_major_bump_of_info_version_acknowledges_a_break() {
-    let removed = edit(BASE, &[("        score:\n          type: number\n", "")]);
+    let widened = edit(
+        BASE,
+        &[(
+            "enum: [active, archived]",
+            "enum: [active, archived, deleted]",
+        )],
+    );
     let with = |version: &str| {
         compare(
             BASE,
             &edit(
-                &removed,
+                &widened,
                 &[("  version: 1.0.0", &format!("  version: {version}"))],
             ),
         )
@@ -1012,7 +1046,7 @@ fn a_spec_that_cannot_be_read_names_its_side_file_and_line() {
         .to_string();
     assert!(
         error.starts_with(
-            "cannot read the new spec: new.yaml:66:15: at #/paths/~1things/post/requestBody"
+            "cannot read the new spec: new.yaml:69:15: at #/paths/~1things/post/requestBody"
         ) && error.contains("#/components/schemas/Nothing"),
         "{error}"
     );

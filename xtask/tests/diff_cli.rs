@@ -134,7 +134,7 @@ fn exit_status_says_whether_the_edit_breaks() {
     let report = stdout(&breaking);
     assert!(
         report.contains(
-            "BREAKING (wire and Rust) property-removed: property `city` removed (response)"
+            "BREAKING (wire and Rust) property-removed: required property `city` removed (response)"
         ),
         "{report}"
     );

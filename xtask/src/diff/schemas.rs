@@ -556,14 +556,25 @@ impl<'a> Walk<'a> {
         for (name, a) in op {
             let here = at.join("properties").join(&escape(name));
             let Some(b) = np.get(name) else {
-                // A server that ignores unknown fields takes a request that still sends it.
+                // A server that ignores unknown fields takes a request that still sends it;
+                // clients lose only what was promised, a required property: an optional one
+                // they had to do without already.
                 let effect = Effect {
                     request: if closed {
                         Wire::Breaking
                     } else {
                         Wire::Compatible
                     },
-                    response: Wire::Breaking,
+                    response: if required(om, name) {
+                        Wire::Breaking
+                    } else {
+                        Wire::Compatible
+                    },
+                };
+                let what = if required(om, name) {
+                    "required"
+                } else {
+                    "optional"
                 };
                 self.note(
                     "property-removed",
@@ -572,7 +583,7 @@ impl<'a> Walk<'a> {
                     &here,
                     true,
                     None,
-                    format!("property `{name}` removed"),
+                    format!("{what} property `{name}` removed"),
                 );
                 continue;
             };

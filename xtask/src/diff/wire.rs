@@ -1079,14 +1079,20 @@ impl<'a> Walk<'a> {
         for (name, a) in oh {
             let here = at.join("headers").join(&escape(name));
             let Some((new_name, b)) = find(nh, name) else {
+                // Clients could not count on an optional header being there.
+                let (wire, what) = if required(resolve(base, a).0) {
+                    (Wire::Breaking, "required")
+                } else {
+                    (Wire::Compatible, "optional")
+                };
                 self.note(
                     "response-header-removed",
-                    Wire::Breaking,
+                    wire,
                     None,
                     &here,
                     true,
                     None,
-                    format!("response header {name} removed"),
+                    format!("{what} response header {name} removed"),
                 );
                 continue;
             };
@@ -1158,6 +1164,10 @@ impl<'a> Walk<'a> {
             new: new_at,
         };
         let open = |reqs: &[Requirement]| reqs.is_empty() || reqs.iter().any(BTreeMap::is_empty);
+        // `security: []` and `[{}]` both let anyone call.
+        if open(&old) && open(&newer) {
+            return;
+        }
         let shown = |reqs: &[Requirement]| {
             if open(reqs) && reqs.len() <= 1 {
                 return "none".to_string();
