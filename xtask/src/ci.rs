@@ -13,6 +13,7 @@ pub fn run(root: &Path) -> Result<()> {
         cargo(root, &["fmt", "--all", "--", "--check"])
     })?;
     step("codegen --check", || codegen::run(root, true))?;
+    step("spec diff against the merge base", || crate::diff::ci(root))?;
     step("clippy", || {
         cargo(
             root,

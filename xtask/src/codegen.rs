@@ -7,7 +7,7 @@ pub mod model;
 mod nullable;
 mod schema;
 mod stubs;
-mod types;
+pub(crate) mod types;
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
@@ -197,6 +197,12 @@ fn generator_view(spec: &Spec, shown: &str) -> Result<openapiv3::OpenAPI, SpecEr
     })
 }
 
+/// The operation model of a spec already loaded (or parsed from memory), as every generator
+/// reads it; `cargo xtask diff` compares two of them.
+pub(crate) fn read_model(spec: &Spec, shown: &str) -> Result<model::Model, SpecError> {
+    model::Model::read(spec, &generator_view(spec, shown)?, shown)
+}
+
 /// Reads the workspace's spec and returns every generated file, in memory.
 pub fn generate_workspace(root: &Path) -> Result<Vec<Output>, SpecError> {
     let spec = spec::load(&root.join(SPEC_PATH), SPEC_PATH)?;
@@ -250,7 +256,7 @@ pub fn run(root: &Path, check: bool) -> Result<()> {
 }
 
 /// Runs a code generator step, turning its errors and panics into a `SpecError` on the spec.
-fn guarded<T>(
+pub(crate) fn guarded<T>(
     shown: &str,
     what: &str,
     step: impl FnOnce() -> Result<T, String>,

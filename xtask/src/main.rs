@@ -12,7 +12,8 @@ commands:
   bench [--quick]  the stub server against a bare axum baseline, footprint, data scaling,
                    codegen speed; figures in target/bench/summary.json
   ci               every check CI runs: fmt, codegen --check, clippy, tests, spec validation,
-                   conformance";
+                   conformance
+  diff             what a spec edit breaks, for clients and for Rust (`cargo xtask diff --help`)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
         ["codegen"] => |root| xtask::codegen::run(root, false),
         ["codegen", "--check"] => |root| xtask::codegen::run(root, true),
         ["ci"] => xtask::ci::run,
+        ["diff", rest @ ..] => return xtask::diff::main(rest),
         ["conformance"] => xtask::conformance::run,
         ["bench"] => |root| xtask::bench::run(root, false),
         ["bench", "--quick"] => |root| xtask::bench::run(root, true),
