@@ -1,39 +1,53 @@
 //! `cargo xtask <command>`: code generation and checks for the authapi workspace.
 
-use std::path::Path;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <command>
+use clap::{Parser, Subcommand};
 
-commands:
-  codegen          regenerate crates/*/src/generated.rs from spec/openapi.yaml
-  codegen --check  fail, naming each stale file, if the generated code is out of date
-  conformance      schemathesis against the release-built stub server
-  bench [--quick]  the stub server against a bare axum baseline, footprint, data scaling,
-                   codegen speed; figures in target/bench/summary.json
-  ci               every check CI runs: fmt, codegen --check, clippy, tests, spec validation,
-                   conformance";
+/// Project automation for the authapi workspace: code generation from spec/openapi.yaml and
+/// the checks CI runs. Works on the checkout it is run in.
+#[derive(Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+#[command(arg_required_else_help = true, disable_version_flag = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Regenerate crates/*/src/generated.rs, the stubs' spec copies and the fixtures crate from
+    /// the specs
+    Codegen {
+        /// Write nothing; fail, naming each stale file, if the generated code is out of date
+        #[arg(long)]
+        check: bool,
+    },
+    /// Fuzz the release-built stub server and the rich fixture's service with schemathesis
+    Conformance,
+    /// Measure the stub server against a bare axum baseline, its footprint, data scaling and
+    /// codegen speed; figures in target/bench/summary.json
+    Bench {
+        /// Fewer and shorter rounds, without the million-record set and the edit loop
+        #[arg(long)]
+        quick: bool,
+    },
+    /// Every check CI runs: fmt, codegen --check, clippy, tests, spec validation, conformance
+    Ci,
+    // A command with options of its own is a variant holding a `clap::Args` struct of its
+    // module, e.g. `Diff(xtask::diff::Args)` for `cargo xtask diff`, and one arm in `main`.
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let command: fn(&Path) -> anyhow::Result<()> = match args.as_slice() {
-        ["codegen"] => |root| xtask::codegen::run(root, false),
-        ["codegen", "--check"] => |root| xtask::codegen::run(root, true),
-        ["ci"] => xtask::ci::run,
-        ["conformance"] => xtask::conformance::run,
-        ["bench"] => |root| xtask::bench::run(root, false),
-        ["bench", "--quick"] => |root| xtask::bench::run(root, true),
-        ["help" | "--help" | "-h"] => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        _ => {
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    match xtask::workspace_root().and_then(|root| command(&root)) {
+    // A usage error exits with 2 and help with 0, as clap decides; a command that fails, 1.
+    let cli = Cli::parse();
+    let result = xtask::workspace_root().and_then(|root| match cli.command {
+        Command::Codegen { check } => xtask::codegen::run(&root, check),
+        Command::Conformance => xtask::conformance::run(&root),
+        Command::Bench { quick } => xtask::bench::run(&root, quick),
+        Command::Ci => xtask::ci::run(&root),
+    });
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
