@@ -587,7 +587,7 @@ fn codegen_speed(root: &Path, plan: &Plan, summary: &mut Summary) -> Result<()> 
         let mut times = Vec::new();
         for _ in 0..plan.codegen_runs {
             let started = Instant::now();
-            codegen::generate(&parsed, SPEC_PATH)?;
+            codegen::generate(&parsed)?;
             times.push(started.elapsed().as_secs_f64() * 1000.0);
         }
         summary.insert(key.into(), median(times));
@@ -804,7 +804,7 @@ mod tests {
         let ten = synthetic_spec(&real.json, 10);
         assert_eq!(ten["paths"].as_object().unwrap().len(), 30);
         let parsed = spec::parse(SPEC_PATH, serde_json::to_string(&ten).unwrap()).unwrap();
-        let outputs = codegen::generate(&parsed, SPEC_PATH).unwrap();
+        let outputs = codegen::generate(&parsed).unwrap();
         assert!(outputs[2].contents.contains("fn fetch_device_9("));
     }
 }

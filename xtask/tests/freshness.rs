@@ -42,8 +42,8 @@ fn a_description_edit_changes_only_the_lines_that_carry_it() {
         "the spec no longer has the description this test edits"
     );
 
-    let before = codegen::generate(&spec::parse(SPEC_PATH, text).unwrap(), SPEC_PATH).unwrap();
-    let after = codegen::generate(&spec::parse(SPEC_PATH, edited).unwrap(), SPEC_PATH).unwrap();
+    let before = codegen::generate(&spec::parse(SPEC_PATH, text).unwrap()).unwrap();
+    let after = codegen::generate(&spec::parse(SPEC_PATH, edited).unwrap()).unwrap();
     let mut changed = 0;
     for (b, a) in before.iter().zip(&after) {
         let (b, a): (Vec<&str>, Vec<&str>) =
