@@ -188,54 +188,78 @@ fn generator_view(spec: &Spec) -> Result<openapiv3::OpenAPI, SpecError> {
     })
 }
 
-/// Reads the workspace's spec and returns every generated file, in memory.
+/// Reads the workspace's spec and returns every generated file, in memory. Messages name the
+/// spec from the current directory, so that it is plain which checkout was read.
 pub fn generate_workspace(root: &Path) -> Result<Vec<Output>, SpecError> {
-    let spec = spec::load(&root.join(SPEC_PATH), SPEC_PATH)?;
-    let mut outputs = generate(&spec)?;
+    let spec_path = root.join(SPEC_PATH);
+    let mut outputs = generate(&spec::load(&spec_path, &crate::shown(&spec_path))?)?;
     outputs.extend(generate_fixtures(root)?);
     Ok(outputs)
 }
 
-/// Writes the generated files, or with `check` compares them and fails naming the stale ones.
-pub fn run(root: &Path, check: bool) -> Result<()> {
-    // Files are named from the current directory, so output says which checkout was used.
-    let spec_path = root.join(SPEC_PATH);
-    let shown_spec = crate::shown(&spec_path);
-    let mut outputs = generate(&spec::load(&spec_path, &shown_spec)?)?;
-    outputs.extend(generate_fixtures(root)?);
-    let mut stale = Vec::new();
-    for output in &outputs {
-        let path = root.join(&output.path);
-        let current = std::fs::read_to_string(&path).unwrap_or_default();
-        if current == output.contents {
-            continue;
-        }
-        let shown = crate::shown(&path);
-        if !check {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("cannot create {}", dir.display()))?;
-            }
-            std::fs::write(&path, &output.contents)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            eprintln!("wrote {shown}");
-        }
-        stale.push(shown);
-    }
+/// The outputs whose checked-in file under `root` differs from them, or is missing: what
+/// `cargo xtask codegen` writes and `--check` fails on.
+pub fn stale<'a>(root: &Path, outputs: &'a [Output]) -> Vec<&'a Output> {
+    outputs
+        .iter()
+        .filter(|o| {
+            std::fs::read(root.join(&o.path)).ok().as_deref() != Some(o.contents.as_bytes())
+        })
+        .collect()
+}
+
+/// `cargo xtask codegen --check`, and the freshness test: regenerates in memory and fails,
+/// naming each checked-in file that differs and the command that brings it up to date.
+/// Returns how many generated files it compared.
+pub fn check(root: &Path) -> Result<usize> {
+    let outputs = generate_workspace(root)?;
+    let stale = stale(root, &outputs);
     if stale.is_empty() {
-        eprintln!(
-            "up to date: the {} generated files match {shown_spec}",
-            outputs.len()
-        );
-    } else if check {
-        bail!(
-            "generated code is out of date with {shown_spec}:\n{}\nrun `cargo xtask codegen` and commit the result",
-            stale
-                .iter()
-                .map(|p| format!("  {p}"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        );
+        return Ok(outputs.len());
+    }
+    bail!(
+        "generated code is out of date with {}:\n{}\nrun `cargo xtask codegen` and commit the result",
+        crate::shown(&root.join(SPEC_PATH)),
+        stale
+            .iter()
+            .map(|o| format!("  {}", crate::shown(&root.join(&o.path))))
+            .collect::<Vec<_>>()
+            .join("\n")
+    )
+}
+
+/// Writes the generated files that are stale, or with `check` writes nothing and fails naming
+/// them (see `check`).
+pub fn run(root: &Path, check: bool) -> Result<()> {
+    let compared = if check {
+        self::check(root)?
+    } else {
+        let outputs = generate_workspace(root)?;
+        let stale = stale(root, &outputs);
+        if !stale.is_empty() {
+            return write(root, &stale);
+        }
+        outputs.len()
+    };
+    eprintln!(
+        "up to date: the {compared} generated files match {}",
+        crate::shown(&root.join(SPEC_PATH))
+    );
+    Ok(())
+}
+
+/// Writes `outputs` into the workspace at `root`, naming each file from the current directory
+/// so that output says which checkout was written.
+fn write(root: &Path, outputs: &[&Output]) -> Result<()> {
+    for output in outputs {
+        let path = root.join(&output.path);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        std::fs::write(&path, &output.contents)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("wrote {}", crate::shown(&path));
     }
     Ok(())
 }
