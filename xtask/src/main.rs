@@ -34,8 +34,11 @@ enum Command {
     },
     /// Every check CI runs: fmt, codegen --check, clippy, tests, spec validation, conformance
     Ci,
-    // A command with options of its own is a variant holding a `clap::Args` struct of its
-    // module, e.g. `Diff(xtask::diff::Args)` for `cargo xtask diff`, and one arm in `main`.
+    // A command with options of its own goes here as a variant holding a `clap::Args` struct
+    // of its module, e.g. `Diff(xtask::diff::Args)` for `cargo xtask diff` (its flags then
+    // show in `cargo xtask diff --help`), plus one arm in `main`. A command that reads its
+    // own arguments takes them all instead:
+    // `Diff { #[arg(trailing_var_arg = true, allow_hyphen_values = true)] rest: Vec<String> }`.
 }
 
 fn main() -> ExitCode {
