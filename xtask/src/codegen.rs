@@ -2,6 +2,7 @@
 //! files, or, with `--check`, says which of them are stale.
 
 mod client;
+mod guard;
 mod json_schema;
 pub mod model;
 mod nullable;
@@ -9,13 +10,13 @@ mod schema;
 mod stubs;
 pub(crate) mod types;
 
-use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use proc_macro2::TokenStream;
 
 use crate::spec::{self, Spec, SpecError};
+pub(crate) use guard::guarded;
 
 /// The spec, relative to the workspace root.
 pub const SPEC_PATH: &str = "spec/openapi.yaml";
@@ -49,29 +50,21 @@ struct Pieces {
 
 /// Generates every piece of `spec`; `types` is the path of the module that holds the model
 /// types, `spec_yaml` the spec's path relative to the stubs file.
-fn pieces(
-    spec: &Spec,
-    shown: &str,
-    types_path: &str,
-    spec_yaml: &str,
-) -> Result<Pieces, SpecError> {
-    let api = generator_view(spec, shown)?;
-    let model = model::Model::read(spec, &api, shown)?;
+fn pieces(spec: &Spec, types_path: &str, spec_yaml: &str) -> Result<Pieces, SpecError> {
+    let api = generator_view(spec)?;
+    let model = model::Model::read(spec, &api)?;
     let type_names = types::names(&model);
     // The client comes from progenitor's own reading of the spec and needs only the type
     // names, so it is generated and formatted beside the types and stubs: the two halves take
     // about as long on a large spec.
     std::thread::scope(|scope| {
         let client = scope.spawn(|| {
-            let tokens = client::generate(&api, shown, &type_names, types_path)?;
-            format_file(tokens, shown)
+            let tokens = client::generate(spec, &api, &type_names, types_path)?;
+            format_file(spec, tokens)
         });
-        let types = types::generate(spec, &model, shown)?;
-        let types_tokens: TokenStream = types_path.parse().map_err(|_| SpecError {
-            file: shown.to_string(),
-            line_col: None,
-            pointer: None,
-            message: format!("{types_path} is not a Rust path"),
+        let types = types::generate(spec, &model)?;
+        let types_tokens: TokenStream = types_path.parse().map_err(|_| {
+            SpecError::file(&spec.shown, format!("{types_path} is not a Rust path"))
         })?;
         let stubs = stubs::generate(
             &model,
@@ -85,13 +78,10 @@ fn pieces(
             serde_json::to_string_pretty(&json_schema::generate(&spec.json, &model.inline_schemas))
                 .unwrap_or_default()
                 + "\n";
-        let types = format_file(types, shown)?;
-        let stubs = format_file(stubs, shown)?;
-        let client = client.join().map_err(|_| SpecError {
-            file: shown.to_string(),
-            line_col: None,
-            pointer: None,
-            message: "the client generator stopped unexpectedly".into(),
+        let types = format_file(spec, types)?;
+        let stubs = format_file(spec, stubs)?;
+        let client = client.join().map_err(|_| {
+            SpecError::file(&spec.shown, "the client generator stopped unexpectedly")
         })??;
         Ok(Pieces {
             types,
@@ -104,8 +94,8 @@ fn pieces(
 }
 
 /// Every generated file of the workspace's own crates, from a spec already loaded.
-pub fn generate(spec: &Spec, shown: &str) -> Result<Vec<Output>, SpecError> {
-    let p = pieces(spec, shown, "::authapi_types", "../../../spec/openapi.yaml")?;
+pub fn generate(spec: &Spec) -> Result<Vec<Output>, SpecError> {
+    let p = pieces(spec, "::authapi_types", "../../../spec/openapi.yaml")?;
     let out = |path: &str, contents: String| Output {
         path: path.to_string(),
         contents,
@@ -119,17 +109,18 @@ pub fn generate(spec: &Spec, shown: &str) -> Result<Vec<Output>, SpecError> {
     ])
 }
 
-/// The files of fixture `name` (a module of the fixtures crate), from its spec.
-pub fn generate_fixture(spec: &Spec, shown: &str, name: &str) -> Result<Vec<Output>, SpecError> {
+/// The files of fixture `name` (a module of the fixtures crate), from its spec; the spec's
+/// shown path goes into their headers.
+pub fn generate_fixture(spec: &Spec, name: &str) -> Result<Vec<Output>, SpecError> {
     let types_path = format!("crate::{name}::types");
     let spec_yaml = format!("../../../tests/fixtures/{name}.yaml");
-    let p = pieces(spec, shown, &types_path, &spec_yaml)?;
+    let p = pieces(spec, &types_path, &spec_yaml)?;
     let dir = format!("{FIXTURES_CRATE}/src/{name}");
     let out = |file: &str, contents: String| Output {
         path: format!("{dir}/{file}"),
         contents,
     };
-    let header = HEADER.replace("spec/openapi.yaml", shown);
+    let header = HEADER.replace("spec/openapi.yaml", &spec.shown);
     let module = format!(
         "{header}\n#[rustfmt::skip]\n#[allow(clippy::all)]\npub mod types;\n\n#[rustfmt::skip]\n#[allow(clippy::all)]\npub mod client;\n\n#[rustfmt::skip]\n#[allow(clippy::all)]\npub mod stubs;\n"
     );
@@ -166,9 +157,11 @@ fn generate_fixtures(root: &Path) -> Result<Vec<Output>, SpecError> {
     let names = fixture_names(root);
     let mut outputs = Vec::new();
     for name in &names {
+        // Named from the root, not the current directory: the name is written into the
+        // generated headers, which must not depend on where codegen runs.
         let shown = format!("{FIXTURES_DIR}/{name}.yaml");
         let spec = spec::load(&root.join(&shown), &shown)?;
-        outputs.extend(generate_fixture(&spec, &shown, name)?);
+        outputs.extend(generate_fixture(&spec, name)?);
     }
     let header = HEADER.replace("spec/openapi.yaml", &format!("{FIXTURES_DIR}/*.yaml"));
     let mut lib = format!(
@@ -185,155 +178,101 @@ fn generate_fixtures(root: &Path) -> Result<Vec<Output>, SpecError> {
 }
 
 /// The spec as the generators read it (see `nullable`).
-fn generator_view(spec: &Spec, shown: &str) -> Result<openapiv3::OpenAPI, SpecError> {
+fn generator_view(spec: &Spec) -> Result<openapiv3::OpenAPI, SpecError> {
     let view = nullable::prepare(&spec.json);
-    serde_json::from_value(view).map_err(|e| SpecError {
-        file: shown.to_string(),
-        line_col: None,
-        pointer: None,
-        message: format!(
-            "cannot read the spec as OpenAPI after resolving nullable references: {e}"
-        ),
+    serde_json::from_value(view).map_err(|e| {
+        SpecError::file(
+            &spec.shown,
+            format!("cannot read the spec as OpenAPI after resolving nullable references: {e}"),
+        )
     })
 }
 
 /// The operation model of a spec already loaded (or parsed from memory), as every generator
 /// reads it; `cargo xtask diff` compares two of them.
-pub(crate) fn read_model(spec: &Spec, shown: &str) -> Result<model::Model, SpecError> {
-    model::Model::read(spec, &generator_view(spec, shown)?, shown)
+pub(crate) fn read_model(spec: &Spec) -> Result<model::Model, SpecError> {
+    model::Model::read(spec, &generator_view(spec)?)
 }
 
-/// Reads the workspace's spec and returns every generated file, in memory.
+/// Reads the workspace's spec and returns every generated file, in memory. Messages name the
+/// spec from the current directory, so that it is plain which checkout was read.
 pub fn generate_workspace(root: &Path) -> Result<Vec<Output>, SpecError> {
-    let spec = spec::load(&root.join(SPEC_PATH), SPEC_PATH)?;
-    let mut outputs = generate(&spec, SPEC_PATH)?;
+    let spec_path = root.join(SPEC_PATH);
+    let mut outputs = generate(&spec::load(&spec_path, &crate::shown(&spec_path))?)?;
     outputs.extend(generate_fixtures(root)?);
     Ok(outputs)
 }
 
-/// Writes the generated files, or with `check` compares them and fails naming the stale ones.
-pub fn run(root: &Path, check: bool) -> Result<()> {
-    // Files are named from the current directory, so output says which checkout was used.
-    let spec_path = root.join(SPEC_PATH);
-    let shown_spec = crate::shown(&spec_path);
-    let mut outputs = generate(&spec::load(&spec_path, &shown_spec)?, &shown_spec)?;
-    outputs.extend(generate_fixtures(root)?);
-    let mut stale = Vec::new();
-    for output in &outputs {
-        let path = root.join(&output.path);
-        let current = std::fs::read_to_string(&path).unwrap_or_default();
-        if current == output.contents {
-            continue;
-        }
-        let shown = crate::shown(&path);
-        if !check {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("cannot create {}", dir.display()))?;
-            }
-            std::fs::write(&path, &output.contents)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            eprintln!("wrote {shown}");
-        }
-        stale.push(shown);
-    }
+/// The outputs whose checked-in file under `root` differs from them, or is missing: what
+/// `cargo xtask codegen` writes and `--check` fails on.
+pub fn stale<'a>(root: &Path, outputs: &'a [Output]) -> Vec<&'a Output> {
+    outputs
+        .iter()
+        .filter(|o| {
+            std::fs::read(root.join(&o.path)).ok().as_deref() != Some(o.contents.as_bytes())
+        })
+        .collect()
+}
+
+/// `cargo xtask codegen --check`, and the freshness test: regenerates in memory and fails,
+/// naming each checked-in file that differs and the command that brings it up to date.
+/// Returns how many generated files it compared.
+pub fn check(root: &Path) -> Result<usize> {
+    let outputs = generate_workspace(root)?;
+    let stale = stale(root, &outputs);
     if stale.is_empty() {
-        eprintln!(
-            "up to date: the {} generated files match {shown_spec}",
-            outputs.len()
-        );
-    } else if check {
-        bail!(
-            "generated code is out of date with {shown_spec}:\n{}\nrun `cargo xtask codegen` and commit the result",
-            stale
-                .iter()
-                .map(|p| format!("  {p}"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        );
+        return Ok(outputs.len());
+    }
+    bail!(
+        "generated code is out of date with {}:\n{}\nrun `cargo xtask codegen` and commit the result",
+        crate::shown(&root.join(SPEC_PATH)),
+        stale
+            .iter()
+            .map(|o| format!("  {}", crate::shown(&root.join(&o.path))))
+            .collect::<Vec<_>>()
+            .join("\n")
+    )
+}
+
+/// Writes the generated files that are stale, or with `check` writes nothing and fails naming
+/// them (see `check`).
+pub fn run(root: &Path, check: bool) -> Result<()> {
+    let compared = if check {
+        self::check(root)?
+    } else {
+        let outputs = generate_workspace(root)?;
+        let stale = stale(root, &outputs);
+        if !stale.is_empty() {
+            return write(root, &stale);
+        }
+        outputs.len()
+    };
+    eprintln!(
+        "up to date: the {compared} generated files match {}",
+        crate::shown(&root.join(SPEC_PATH))
+    );
+    Ok(())
+}
+
+/// Writes `outputs` into the workspace at `root`, naming each file from the current directory
+/// so that output says which checkout was written.
+fn write(root: &Path, outputs: &[&Output]) -> Result<()> {
+    for output in outputs {
+        let path = root.join(&output.path);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        std::fs::write(&path, &output.contents)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("wrote {}", crate::shown(&path));
     }
     Ok(())
 }
 
-/// Runs a code generator step, turning its errors and panics into a `SpecError` on the spec.
-pub(crate) fn guarded<T>(
-    shown: &str,
-    what: &str,
-    step: impl FnOnce() -> Result<T, String>,
-) -> Result<T, SpecError> {
-    let fail = |message: String| SpecError {
-        file: shown.to_string(),
-        line_col: None,
-        pointer: None,
-        message: format!("cannot generate the {what}: {message}"),
-    };
-    // The generator may panic on constructs it does not support; the user needs to know which
-    // spec failed and why, not to read a backtrace.
-    quiet_generator_panics();
-    GENERATING.set(true);
-    let result = panic::catch_unwind(AssertUnwindSafe(step));
-    GENERATING.set(false);
-    match result {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(message)) => Err(fail(message)),
-        Err(panic) => {
-            let message = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "the generator stopped on an unsupported construct".into());
-            Err(fail(message))
-        }
-    }
-}
-
-thread_local! {
-    /// Set while this thread runs a generator step whose panics `guarded` reports itself.
-    static GENERATING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Installs, once per process, a panic hook that stays silent for generator steps and hands
-/// every other panic (another thread's, a test's) to the hook that was there before.
-fn quiet_generator_panics() {
-    static INSTALL: std::sync::Once = std::sync::Once::new();
-    INSTALL.call_once(|| {
-        let previous = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            if !GENERATING.get() {
-                previous(info);
-            }
-        }));
-    });
-}
-
-/// Like `guarded`, and when the generator's message quotes the schema it stopped on, points at
-/// that schema in the spec.
-fn guarded_in<T>(
-    spec: &Spec,
-    shown: &str,
-    what: &str,
-    step: impl FnOnce() -> Result<T, String>,
-) -> Result<T, SpecError> {
-    guarded(shown, what, step).map_err(|mut e| {
-        let quoted = e
-            .message
-            .find('{')
-            .and_then(|start| serde_json::from_str(&e.message[start..]).ok());
-        if let Some(pointer) = quoted.and_then(|schema| spec::find_pointer(&spec.json, &schema)) {
-            e.line_col = spec::locate(&spec.text, &pointer);
-            e.pointer = Some(pointer);
-            // The location now names the schema; keep the message to one line.
-            if let Some(cut) = e.message.find(":\n{") {
-                e.message.truncate(cut);
-            }
-        }
-        e
-    })
-}
-
 /// Pretty-prints generated tokens as a Rust file with the generated-code header.
-fn format_file(tokens: TokenStream, shown: &str) -> Result<String, SpecError> {
-    let file = guarded(shown, "Rust source", || {
+fn format_file(spec: &Spec, tokens: TokenStream) -> Result<String, SpecError> {
+    let file = guarded(spec, "Rust source", || {
         syn::parse2::<syn::File>(tokens).map_err(|e| format!("generated tokens do not parse: {e}"))
     })?;
     let body = prettyplease::unparse(&file);

@@ -136,7 +136,7 @@ pub fn compare(
     // most of the time a comparison takes: one thread each.
     let read = |side: &'static str, shown: &str, text: String| {
         let spec = spec::parse(shown, text).map_err(|error| SideError { side, error })?;
-        let surface = rust::Surface::read(&spec, shown).map_err(|e| {
+        let surface = rust::Surface::read(&spec).map_err(|e| {
             format!(
                 "the Rust comparison was skipped: the generator cannot read the {side} spec: {e}"
             )

@@ -3,39 +3,67 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <command>
+use clap::{Parser, Subcommand};
 
-commands:
-  codegen          regenerate crates/*/src/generated.rs from spec/openapi.yaml
-  codegen --check  fail, naming each stale file, if the generated code is out of date
-  conformance      schemathesis against the release-built stub server
-  bench [--quick]  the stub server against a bare axum baseline, footprint, data scaling,
-                   codegen speed; figures in target/bench/summary.json
-  ci               every check CI runs: fmt, codegen --check, clippy, tests, spec validation,
-                   conformance
-  diff             what a spec edit breaks, for clients and for Rust (`cargo xtask diff --help`)";
+/// Project automation for the authapi workspace: code generation from spec/openapi.yaml and
+/// the checks CI runs. Works on the checkout it is run in.
+#[derive(Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+#[command(arg_required_else_help = true, disable_version_flag = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Regenerate crates/*/src/generated.rs, the stubs' spec copies and the fixtures crate from
+    /// the specs
+    Codegen {
+        /// Write nothing; fail, naming each stale file, if the generated code is out of date
+        #[arg(long)]
+        check: bool,
+    },
+    /// Fuzz the release-built stub server and the rich fixture's service with schemathesis
+    Conformance,
+    /// Measure the stub server against a bare axum baseline, its footprint, data scaling and
+    /// codegen speed; figures in target/bench/summary.json
+    Bench {
+        /// Fewer and shorter rounds, without the million-record set and the edit loop
+        #[arg(long)]
+        quick: bool,
+    },
+    /// Every check CI runs: fmt, codegen --check, clippy, tests, spec validation, conformance
+    Ci,
+    /// What a spec edit breaks, for HTTP clients and for Rust code, against a git ref
+    /// (`cargo xtask diff --help` for its options)
+    #[command(disable_help_flag = true)]
+    Diff {
+        // The diff reads its own arguments, help included.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        rest: Vec<String>,
+    },
+}
+
+/// A command that works on the workspace root.
+type Run = dyn FnOnce(&Path) -> anyhow::Result<()>;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let command: fn(&Path) -> anyhow::Result<()> = match args.as_slice() {
-        ["codegen"] => |root| xtask::codegen::run(root, false),
-        ["codegen", "--check"] => |root| xtask::codegen::run(root, true),
-        ["ci"] => xtask::ci::run,
-        ["diff", rest @ ..] => return xtask::diff::main(rest),
-        ["conformance"] => xtask::conformance::run,
-        ["bench"] => |root| xtask::bench::run(root, false),
-        ["bench", "--quick"] => |root| xtask::bench::run(root, true),
-        ["help" | "--help" | "-h"] => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
+    // A usage error exits with 2 and help with 0, as clap decides; a command that fails, 1.
+    let cli = Cli::parse();
+    let command: Box<Run> = match cli.command {
+        // The diff has exit statuses of its own (1: something breaks, 2: usage or spec error).
+        Command::Diff { rest } => {
+            let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
+            return xtask::diff::main(&rest);
         }
-        _ => {
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
+        Command::Codegen { check } => Box::new(move |root| xtask::codegen::run(root, check)),
+        Command::Conformance => Box::new(xtask::conformance::run),
+        Command::Bench { quick } => Box::new(move |root| xtask::bench::run(root, quick)),
+        Command::Ci => Box::new(xtask::ci::run),
     };
-    match xtask::workspace_root().and_then(|root| command(&root)) {
+    let result = xtask::workspace_root().and_then(|root| command(&root));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");

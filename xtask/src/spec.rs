@@ -16,6 +16,8 @@ pub struct Spec {
     pub json: Value,
     /// The file's text, embedded verbatim in generated code.
     pub text: String,
+    /// How messages name the file: as the user named it, or from the current directory.
+    pub shown: String,
 }
 
 /// What is wrong with a spec, and where.
@@ -45,37 +47,73 @@ impl fmt::Display for SpecError {
 
 impl std::error::Error for SpecError {}
 
+impl SpecError {
+    /// A problem with the whole file, or one whose place is not known.
+    pub fn file(shown: &str, message: impl Into<String>) -> SpecError {
+        SpecError {
+            file: shown.to_string(),
+            line_col: None,
+            pointer: None,
+            message: message.into(),
+        }
+    }
+
+    /// A problem with the node at `pointer` of `spec`, placed at its line and column.
+    pub fn at(spec: &Spec, pointer: impl Into<String>, message: impl Into<String>) -> SpecError {
+        SpecError::in_text(&spec.shown, &spec.text, pointer, message)
+    }
+
+    /// Like `at`, for a document not (yet) read into a `Spec`: `text` is the file's text.
+    pub fn in_text(
+        shown: &str,
+        text: &str,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> SpecError {
+        let pointer = pointer.into();
+        SpecError {
+            file: shown.to_string(),
+            line_col: locate(text, &pointer),
+            pointer: Some(pointer),
+            message: message.into(),
+        }
+    }
+
+    /// A problem at a line and column (when known) that no JSON pointer names, such as a
+    /// YAML syntax error.
+    pub fn at_line_col(
+        shown: &str,
+        line_col: Option<(usize, usize)>,
+        message: impl Into<String>,
+    ) -> SpecError {
+        SpecError {
+            line_col,
+            ..SpecError::file(shown, message)
+        }
+    }
+}
+
 /// What a check found wrong: the JSON pointer of the node at fault and the message.
 type Problem = (String, String);
 
 /// One of the checks `parse` runs over the document as JSON.
 type Check = fn(&Value) -> Result<(), Problem>;
 
-/// Reads and checks the spec at `path`; `shown` is how errors name the file.
+/// Reads and checks the spec at `path`; `shown` is how messages name the file, and the spec
+/// keeps it.
 pub fn load(path: &Path, shown: &str) -> Result<Spec, SpecError> {
-    let text = std::fs::read_to_string(path).map_err(|e| SpecError {
-        file: shown.to_string(),
-        line_col: None,
-        pointer: None,
-        message: format!("cannot read {}: {e}", path.display()),
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| SpecError::file(shown, format!("cannot read {}: {e}", path.display())))?;
     parse(shown, text)
 }
 
-/// Parses and checks a spec held in memory.
+/// Parses and checks a spec held in memory; `shown` is how messages name it.
 pub fn parse(shown: &str, text: String) -> Result<Spec, SpecError> {
-    let at =
-        |line_col: Option<(usize, usize)>, pointer: Option<String>, message: String| SpecError {
-            file: shown.to_string(),
-            line_col,
-            pointer,
-            message,
-        };
     let yaml_error = |e: serde_yaml::Error| {
         let message = without_positions(&e.to_string());
         let line_col = e.location().map(|l| (l.line(), l.column()));
         let line_col = line_col.map(|at| duplicate_key(&text, at, &message).unwrap_or(at));
-        at(line_col, None, message)
+        SpecError::at_line_col(shown, line_col, message)
     };
 
     // serde_yaml's own value type rejects a key given twice in one mapping; the other readers
@@ -84,7 +122,7 @@ pub fn parse(shown: &str, text: String) -> Result<Spec, SpecError> {
     let json: Value = serde_yaml::from_str(&text).map_err(yaml_error)?;
 
     let problem =
-        |pointer: String, message: String| at(locate(&text, &pointer), Some(pointer), message);
+        |pointer: String, message: String| SpecError::in_text(shown, &text, pointer, message);
 
     // A newer document may not even read as 3.0; its version is the first thing to tell.
     if let Some(version) = json.get("openapi").and_then(Value::as_str)
@@ -116,7 +154,12 @@ pub fn parse(shown: &str, text: String) -> Result<Spec, SpecError> {
         check(&json).map_err(|(p, m)| problem(p, m))?;
     }
     check_operations(&api).map_err(|(p, m)| problem(p, m))?;
-    Ok(Spec { api, json, text })
+    Ok(Spec {
+        api,
+        json,
+        text,
+        shown: shown.to_string(),
+    })
 }
 
 /// What an object of the document is, by where it sits: that decides which openapiv3 type

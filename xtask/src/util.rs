@@ -29,9 +29,18 @@ pub fn target_dir(root: &Path) -> PathBuf {
     }
 }
 
+/// Runs cargo with `args` in the workspace at `root`.
 pub fn cargo(root: &Path, args: &[&str]) -> Result<()> {
+    run_cmd(cargo_command(root).args(args))
+}
+
+/// A cargo command in the workspace at `root`: the cargo that runs xtask (`CARGO`) when there
+/// is one, so that both are the same toolchain.
+pub fn cargo_command(root: &Path) -> Command {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    run_cmd(Command::new(cargo).args(args).current_dir(root))
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(root);
+    cmd
 }
 
 pub fn run_cmd(cmd: &mut Command) -> Result<()> {

@@ -478,7 +478,7 @@ fn check(shown: &str, text: &str, doc: &Value) -> Outcome {
     IN_MUTANT.set(true);
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
         let spec = spec::parse(shown, text.to_string())?;
-        codegen::generate(&spec, shown).map(|_| ())
+        codegen::generate(&spec).map(|_| ())
     }));
     IN_MUTANT.set(false);
     let printed = PRINTED.with_borrow_mut(std::mem::take);

@@ -66,8 +66,13 @@ fn copy_workspace(to: &Path) -> PathBuf {
 /// Runs `cargo xtask codegen` in `cwd` as cargo would start it for the checkout whose xtask
 /// directory is `manifest_dir`, or, with `None`, as a bare binary.
 fn codegen_in(cwd: &Path, manifest_dir: Option<&Path>) -> Output {
+    xtask_in(cwd, manifest_dir, &["codegen"])
+}
+
+/// Runs the built xtask with `args`, as `codegen_in` does.
+fn xtask_in(cwd: &Path, manifest_dir: Option<&Path>, args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
-    cmd.arg("codegen").current_dir(cwd);
+    cmd.args(args).current_dir(cwd);
     // This test runs under cargo, whose CARGO_MANIFEST_DIR names the original checkout: the
     // very value that must not leak into a run in the copy.
     match manifest_dir {
@@ -173,4 +178,36 @@ fn codegen_in_a_copy_without_its_spec_fails_naming_that_spec() {
             );
         }
     }
+}
+
+#[test]
+fn codegen_check_names_the_file_that_differs_and_writes_nothing() {
+    let tmp = TempDir::new("copy-check");
+    let copy = copy_workspace(&tmp.0);
+    let edited = "crates/authapi-client/src/generated.rs";
+    let path = copy.join(edited);
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("// edited by hand\n");
+    std::fs::write(&path, &text).unwrap();
+
+    let run = xtask_in(&copy, Some(&copy.join("xtask")), &["codegen", "--check"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    let named: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("  "))
+        .collect();
+    assert_eq!(named, [edited], "{stderr}");
+    assert!(stderr.contains("run `cargo xtask codegen`"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        text,
+        "--check wrote"
+    );
+
+    // The freshness test runs the same check in process, with the same message.
+    let message = format!("{:#}", codegen::check(&copy).unwrap_err());
+    assert!(message.contains(edited), "{message}");
+    assert!(message.contains("run `cargo xtask codegen`"), "{message}");
+    assert_eq!(message.lines().count(), 3, "{message}");
 }

@@ -10,7 +10,7 @@ use xtask::{codegen, spec};
 fn render(root: &Path, name: &str) -> Result<String, String> {
     let shown = format!("xtask/tests/fixtures/{name}.yaml");
     let spec = spec::load(&root.join(&shown), &shown).map_err(|e| e.to_string())?;
-    let outputs = codegen::generate(&spec, &shown).map_err(|e| e.to_string())?;
+    let outputs = codegen::generate(&spec).map_err(|e| e.to_string())?;
     Ok(outputs
         .iter()
         .map(|o| format!("=== {} ===\n{}", o.path, o.contents))

@@ -4,15 +4,15 @@ use openapiv3::{MediaType, OpenAPI, ReferenceOr, Response, Responses, StatusCode
 use proc_macro2::TokenStream;
 use progenitor_impl::{CrateVers, GenerationSettings, Generator, InterfaceStyle};
 
-use super::guarded;
-use crate::spec::SpecError;
+use super::guard::guarded;
+use crate::spec::{Spec, SpecError};
 
-/// `types` are the names of every type `authapi-types` holds; the client uses those instead of
-/// generating its own.
+/// `api` is the generator's view of `spec`. `types` are the names of every type
+/// `authapi-types` holds; the client uses those instead of generating its own.
 /// `types_path` is where they live, e.g. `::authapi_types`.
 pub fn generate(
+    spec: &Spec,
     api: &OpenAPI,
-    shown: &str,
     types: &[String],
     types_path: &str,
 ) -> Result<TokenStream, SpecError> {
@@ -26,10 +26,10 @@ pub fn generate(
     }
     let mut generator = Generator::new(&settings);
     let api = client_view(api);
-    let tokens = guarded(shown, "client", || {
+    let tokens = guarded(spec, "client", || {
         generator.generate_tokens(&api).map_err(|e| e.to_string())
     })?;
-    guarded(shown, "client", || drop_empty_types_module(tokens))
+    guarded(spec, "client", || drop_empty_types_module(tokens))
 }
 
 /// With every named schema taken from `authapi-types`, the client's own `types` module holds

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use typify::{TypeDetails, TypeSpace, TypeSpaceSettings};
 
 use super::schema;
-use crate::spec::{self, Spec, SpecError};
+use crate::spec::{Spec, SpecError};
 
 /// Every operation of a spec and the types they use.
 pub struct Model {
@@ -229,18 +229,16 @@ const RESERVED: &[&str] = &[
 struct Reader<'a> {
     spec: &'a Spec,
     api: &'a OpenAPI,
-    shown: &'a str,
     types: TypeSpace,
     inline_schemas: Vec<(String, Value)>,
 }
 
 impl Model {
     /// Reads `api` (the generator's view of `spec`) into the model.
-    pub fn read(spec: &Spec, api: &OpenAPI, shown: &str) -> Result<Model, SpecError> {
+    pub fn read(spec: &Spec, api: &OpenAPI) -> Result<Model, SpecError> {
         let mut reader = Reader {
             spec,
             api,
-            shown,
             types: TypeSpace::new(&type_settings()),
             inline_schemas: Vec::new(),
         };
@@ -287,12 +285,7 @@ impl Model {
 
 impl Reader<'_> {
     fn error(&self, pointer: &str, message: String) -> SpecError {
-        SpecError {
-            file: self.shown.to_string(),
-            line_col: spec::locate(&self.spec.text, pointer),
-            pointer: Some(pointer.to_string()),
-            message,
-        }
+        SpecError::at(self.spec, pointer, message)
     }
 
     fn add_named_schemas(&mut self) -> Result<(), SpecError> {
@@ -304,15 +297,13 @@ impl Reader<'_> {
             converted.push((name.clone(), schema));
         }
         let types = &mut self.types;
-        super::guarded_in(self.spec, self.shown, "model types", || {
+        super::guard::guarded_in(self.spec, "model types", || {
             types.add_ref_types(converted).map_err(|e| e.to_string())
         })
-        .map_err(|mut e| {
-            e.pointer = e.pointer.or_else(|| Some("/components/schemas".into()));
-            e.line_col = e
-                .line_col
-                .or_else(|| spec::locate(&self.spec.text, "/components/schemas"));
-            e
+        .map_err(|e| match e.pointer {
+            Some(_) => e,
+            // Not traced to one schema: the schemas as a whole are at fault.
+            None => SpecError::at(self.spec, "/components/schemas", e.message),
         })
     }
 
@@ -326,7 +317,7 @@ impl Reader<'_> {
         let converted = schema::to_schemars(value).map_err(|e| self.error(pointer, e))?;
         let types = &mut self.types;
         let name = name.to_string();
-        super::guarded(self.shown, "type", || {
+        super::guard::guarded(self.spec, "type", || {
             types
                 .add_type_with_name(&converted, Some(name))
                 .map_err(|e| e.to_string())

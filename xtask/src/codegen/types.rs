@@ -15,7 +15,7 @@ pub fn names(model: &Model) -> Vec<String> {
     known.into_iter().collect()
 }
 
-pub fn generate(spec: &Spec, model: &Model, shown: &str) -> Result<TokenStream, SpecError> {
+pub fn generate(spec: &Spec, model: &Model) -> Result<TokenStream, SpecError> {
     let space = &model.types;
     let known: std::collections::BTreeSet<String> = space.iter_types().map(|t| t.name()).collect();
     // (schema name in the spec, Rust type name), in spec order.
@@ -32,14 +32,13 @@ pub fn generate(spec: &Spec, model: &Model, shown: &str) -> Result<TokenStream, 
         }
         if !known.contains(&rust) {
             let pointer = format!("/components/schemas/{}", super::model::escape(schema));
-            return Err(SpecError {
-                file: shown.to_string(),
-                line_col: crate::spec::locate(&spec.text, &pointer),
-                pointer: Some(pointer),
-                message: format!(
+            return Err(SpecError::at(
+                spec,
+                pointer,
+                format!(
                     "the schema did not become a Rust type named {rust}; rename it so that its name is unique"
                 ),
-            });
+            ));
         }
         names.push((schema.clone(), rust));
     }

@@ -153,11 +153,11 @@ fn folded(s: &str) -> String {
 
 impl Surface {
     /// The surface the generator makes of `spec`, or why it cannot make one.
-    pub fn read(spec: &Spec, shown: &str) -> Result<Surface, SpecError> {
-        let model = codegen::read_model(spec, shown)?;
+    pub fn read(spec: &Spec) -> Result<Surface, SpecError> {
+        let model = codegen::read_model(spec)?;
         // typify's inspection calls panic on states it considers impossible; a spec must
         // never turn that into a crash of the diff.
-        codegen::guarded(shown, "Rust surface", || Ok(Surface::of(&model, spec)))
+        codegen::guarded(spec, "Rust surface", || Ok(Surface::of(&model, spec)))
     }
 
     fn of(model: &Model, spec: &Spec) -> Surface {

@@ -1,0 +1,60 @@
+//! `cargo xtask` explains itself, and meets a typo with clap's message and exit code 2 before
+//! it reads any workspace.
+
+use std::process::{Command, Output};
+
+fn xtask(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn help_names_every_command_and_flag() {
+    let top = xtask(&["--help"]);
+    let help = text(&top.stdout);
+    assert!(top.status.success(), "{}", text(&top.stderr));
+    assert!(help.contains("Usage: cargo xtask <COMMAND>"), "{help}");
+    for command in ["codegen", "conformance", "bench", "ci"] {
+        assert!(
+            help.contains(&format!("  {command} ")),
+            "{command}:\n{help}"
+        );
+    }
+    for (command, flag) in [("codegen", "--check"), ("bench", "--quick")] {
+        let run = xtask(&[command, "--help"]);
+        let help = text(&run.stdout);
+        assert!(run.status.success(), "{}", text(&run.stderr));
+        assert!(help.contains(flag), "{command} --help:\n{help}");
+    }
+}
+
+#[test]
+fn a_typo_is_a_usage_error_that_suggests_the_right_spelling() {
+    for (args, suggestion) in [
+        (&["codegen", "--chek"][..], "--check"),
+        (&["codgen"][..], "codegen"),
+        (&["bench", "--quik"][..], "--quick"),
+    ] {
+        let run = xtask(args);
+        let stderr = text(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{args:?}:\n{stderr}");
+        assert!(
+            stderr.contains(&format!("'{suggestion}'")),
+            "{args:?}:\n{stderr}"
+        );
+    }
+}
+
+#[test]
+fn without_a_command_it_shows_the_commands_and_fails() {
+    let run = xtask(&[]);
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("codegen"), "{stderr}");
+}
