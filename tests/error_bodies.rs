@@ -7,7 +7,8 @@ const AUTH_A: &[u8] = b"Authorization: Bearer dev-token";
 
 #[tokio::test]
 async fn error_bodies() {
-    let addr = start().await;
+    let server = start().await;
+    let addr = server.addr();
     let device = format!("/api/v1/device/{DEVICE}");
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("missing_token", get(&device, &[])),
