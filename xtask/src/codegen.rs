@@ -3,6 +3,7 @@
 
 mod client;
 mod json_schema;
+mod mock;
 pub mod model;
 mod nullable;
 mod schema;
@@ -38,38 +39,48 @@ pub const FIXTURES_DIR: &str = "xtask/tests/fixtures";
 /// The crate that holds the code generated from the fixture specs.
 pub const FIXTURES_CRATE: &str = "xtask/fixtures";
 
-/// The five generated pieces of one spec.
+/// The generated pieces of one spec.
 struct Pieces {
     types: String,
     client: String,
+    mock: String,
     stubs: String,
     spec_json: String,
     schema_json: String,
 }
 
-/// Generates every piece of `spec`; `types` is the path of the module that holds the model
-/// types, `spec_yaml` the spec's path relative to the stubs file.
-fn pieces(
-    spec: &Spec,
-    shown: &str,
-    types_path: &str,
-    spec_yaml: &str,
-) -> Result<Pieces, SpecError> {
+/// Where the generated pieces of one spec find each other.
+struct Places<'a> {
+    /// The module that holds the model types.
+    types: &'a str,
+    /// The spec's path relative to the stubs file.
+    spec_yaml: &'a str,
+    /// The client, as the mocks name it.
+    mock_client: &'a str,
+}
+
+/// Generates every piece of `spec`.
+fn pieces(spec: &Spec, shown: &str, places: &Places) -> Result<Pieces, SpecError> {
+    let types_path = places.types;
     let api = generator_view(spec, shown)?;
     let model = model::Model::read(spec, &api, shown)?;
     let types = types::generate(spec, &model, shown)?;
     let client = client::generate(&api, shown, &types.all, types_path)?;
-    let types_tokens: proc_macro2::TokenStream = types_path.parse().map_err(|_| SpecError {
-        file: shown.to_string(),
-        line_col: None,
-        pointer: None,
-        message: format!("{types_path} is not a Rust path"),
-    })?;
+    let mock = mock::generate(&api, shown, &types.all, types_path, places.mock_client)?;
+    let path = |text: &str| -> Result<TokenStream, SpecError> {
+        text.parse().map_err(|_| SpecError {
+            file: shown.to_string(),
+            line_col: None,
+            pointer: None,
+            message: format!("{text} is not a Rust path"),
+        })
+    };
+    let types_tokens = path(types_path)?;
     let stubs = stubs::generate(
         &model,
         &stubs::Paths {
             types: types_tokens,
-            spec_yaml: spec_yaml.into(),
+            spec_yaml: places.spec_yaml.into(),
         },
     );
     let spec_json = serde_json::to_string_pretty(&spec.json).unwrap_or_default() + "\n";
@@ -80,6 +91,7 @@ fn pieces(
     Ok(Pieces {
         types: format_file(types.tokens, shown)?,
         client: format_file(client, shown)?,
+        mock: format_file(mock, shown)?,
         stubs: format_file(stubs, shown)?,
         spec_json,
         schema_json,
@@ -88,7 +100,15 @@ fn pieces(
 
 /// Every generated file of the workspace's own crates, from a spec already loaded.
 pub fn generate(spec: &Spec, shown: &str) -> Result<Vec<Output>, SpecError> {
-    let p = pieces(spec, shown, "::authapi_types", "../../../spec/openapi.yaml")?;
+    let p = pieces(
+        spec,
+        shown,
+        &Places {
+            types: "::authapi_types",
+            spec_yaml: "../../../spec/openapi.yaml",
+            mock_client: "crate",
+        },
+    )?;
     let out = |path: &str, contents: String| Output {
         path: path.to_string(),
         contents,
@@ -99,6 +119,7 @@ pub fn generate(spec: &Spec, shown: &str) -> Result<Vec<Output>, SpecError> {
         out("crates/authapi-stubs/src/generated.rs", p.stubs),
         out("crates/authapi-stubs/src/openapi.json", p.spec_json),
         out("crates/authapi-stubs/src/schema.json", p.schema_json),
+        out("crates/authapi-client/src/generated/mock.rs", p.mock),
     ])
 }
 
@@ -106,7 +127,15 @@ pub fn generate(spec: &Spec, shown: &str) -> Result<Vec<Output>, SpecError> {
 pub fn generate_fixture(spec: &Spec, shown: &str, name: &str) -> Result<Vec<Output>, SpecError> {
     let types_path = format!("crate::{name}::types");
     let spec_yaml = format!("../../../tests/fixtures/{name}.yaml");
-    let p = pieces(spec, shown, &types_path, &spec_yaml)?;
+    let p = pieces(
+        spec,
+        shown,
+        &Places {
+            types: &types_path,
+            spec_yaml: &spec_yaml,
+            mock_client: "super::client",
+        },
+    )?;
     let dir = format!("{FIXTURES_CRATE}/src/{name}");
     let out = |file: &str, contents: String| Output {
         path: format!("{dir}/{file}"),
