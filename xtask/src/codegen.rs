@@ -1,6 +1,7 @@
 //! `cargo xtask codegen [--check]`: turns spec/openapi.yaml into the checked-in generated
 //! files, or, with `--check`, says which of them are stale.
 
+mod cli;
 mod client;
 mod json_schema;
 mod mock;
@@ -44,6 +45,7 @@ struct Pieces {
     types: String,
     client: String,
     mock: String,
+    cli: String,
     stubs: String,
     spec_json: String,
     schema_json: String,
@@ -57,6 +59,10 @@ struct Places<'a> {
     spec_yaml: &'a str,
     /// The client, as the mocks name it.
     mock_client: &'a str,
+    /// The client, as the command line names it.
+    cli_client: &'a str,
+    /// The command line's hand-written helpers.
+    cli_runtime: &'a str,
 }
 
 /// Generates every piece of `spec`.
@@ -75,6 +81,16 @@ fn pieces(spec: &Spec, shown: &str, places: &Places) -> Result<Pieces, SpecError
             message: format!("{text} is not a Rust path"),
         })
     };
+    let cli = cli::generate(
+        spec,
+        shown,
+        &model,
+        &client,
+        &cli::Paths {
+            client: path(places.cli_client)?,
+            runtime: path(places.cli_runtime)?,
+        },
+    )?;
     let types_tokens = path(types_path)?;
     let stubs = stubs::generate(
         &model,
@@ -92,6 +108,7 @@ fn pieces(spec: &Spec, shown: &str, places: &Places) -> Result<Pieces, SpecError
         types: format_file(types.tokens, shown)?,
         client: format_file(client, shown)?,
         mock: format_file(mock, shown)?,
+        cli: format_file(cli, shown)?,
         stubs: format_file(stubs, shown)?,
         spec_json,
         schema_json,
@@ -107,6 +124,8 @@ pub fn generate(spec: &Spec, shown: &str) -> Result<Vec<Output>, SpecError> {
             types: "::authapi_types",
             spec_yaml: "../../../spec/openapi.yaml",
             mock_client: "crate",
+            cli_client: "::authapi_client",
+            cli_runtime: "crate::runtime",
         },
     )?;
     let out = |path: &str, contents: String| Output {
@@ -120,6 +139,7 @@ pub fn generate(spec: &Spec, shown: &str) -> Result<Vec<Output>, SpecError> {
         out("crates/authapi-stubs/src/openapi.json", p.spec_json),
         out("crates/authapi-stubs/src/schema.json", p.schema_json),
         out("crates/authapi-client/src/generated/mock.rs", p.mock),
+        out("crates/authapi-cli/src/generated.rs", p.cli),
     ])
 }
 
@@ -134,6 +154,8 @@ pub fn generate_fixture(spec: &Spec, shown: &str, name: &str) -> Result<Vec<Outp
             types: &types_path,
             spec_yaml: &spec_yaml,
             mock_client: "super::client",
+            cli_client: "super::client",
+            cli_runtime: "::authapi_cli::runtime",
         },
     )?;
     let dir = format!("{FIXTURES_CRATE}/src/{name}");
