@@ -40,6 +40,7 @@ pub fn run(root: &Path) -> Result<()> {
     step("tests", || {
         cargo(root, &["test", "--workspace", "--locked"])
     })?;
+    step("consumer crate (tests/consumer)", || consumer(root))?;
     step("spec validation", || {
         let python = venv(root)?;
         run_cmd(
@@ -54,6 +55,65 @@ pub fn run(root: &Path) -> Result<()> {
     })?;
     eprintln!("ci: all checks passed");
     Ok(())
+}
+
+/// The crate that uses the workspace from outside, as users do.
+const CONSUMER: &str = "tests/consumer";
+
+/// Builds and tests the consumer crate with the workspace's versions (a copy of its
+/// Cargo.lock), profiles (given as `--config`) and target directory, so that it reuses what
+/// the workspace built instead of building everything again.
+fn consumer(root: &Path) -> Result<()> {
+    let dir = root.join(CONSUMER);
+    let lock = dir.join("Cargo.lock");
+    std::fs::copy(root.join("Cargo.lock"), &lock)
+        .with_context(|| format!("cannot copy Cargo.lock to {}", lock.display()))?;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .map(|dir| {
+            if dir.is_absolute() {
+                dir
+            } else {
+                root.join(dir)
+            }
+        })
+        .unwrap_or_else(|| root.join("target"));
+    let manifest = root.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest)
+        .with_context(|| format!("cannot read {}", manifest.display()))?;
+    let profiles = target.join("consumer-profiles.toml");
+    std::fs::create_dir_all(&target)
+        .with_context(|| format!("cannot create {}", target.display()))?;
+    std::fs::write(&profiles, profile_tables(&text))
+        .with_context(|| format!("cannot write {}", profiles.display()))?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    run_cmd(
+        Command::new(cargo)
+            .arg("test")
+            .arg("--manifest-path")
+            .arg(dir.join("Cargo.toml"))
+            .arg("--config")
+            .arg(&profiles)
+            .env("CARGO_TARGET_DIR", &target)
+            .current_dir(&dir),
+    )
+}
+
+/// The `[profile...]` tables of a manifest, as written.
+fn profile_tables(manifest: &str) -> String {
+    let mut out = String::new();
+    let mut in_profile = false;
+    for line in manifest.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('[') {
+            in_profile = trimmed.starts_with("[profile.");
+        }
+        if in_profile {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
@@ -110,4 +170,18 @@ pub fn venv(root: &Path) -> Result<std::path::PathBuf> {
     )?;
     std::fs::write(&stamp, wanted)?;
     Ok(python)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_tables_are_taken_whole_and_nothing_else() {
+        let manifest = "[package]\nname = \"x\"\n\n[profile.dev]\ndebug = false\n\n[dependencies]\nserde = \"1\"\n[profile.dev.package.\"*\"]\nopt-level = 3\n";
+        assert_eq!(
+            profile_tables(manifest),
+            "[profile.dev]\ndebug = false\n\n[profile.dev.package.\"*\"]\nopt-level = 3\n"
+        );
+    }
 }
