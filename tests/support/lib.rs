@@ -135,3 +135,8 @@ pub fn get(path: &str, headers: &[&[u8]]) -> Vec<u8> {
     request.extend_from_slice(b"\r\n");
     request
 }
+
+/// The README's Rust examples, compiled as doctests so that what it shows keeps compiling.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExamples;
