@@ -74,6 +74,8 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
             "authapi-server",
             "--example",
             "baseline",
+            "--example",
+            "test_server_startup",
         ],
     )?;
     let release = root.join("target/release");
@@ -519,6 +521,20 @@ fn footprint(release: &Path, out: &Path, summary: &mut Summary) -> Result<()> {
     }
     summary.insert("server_startup_ms".into(), median(startups));
     summary.insert("server_rss_mib".into(), median(rss));
+    // The server in-process, as other crates' tests start it: the example prints its median.
+    let example = release.join("examples/test_server_startup");
+    let output = Command::new(&example)
+        .output()
+        .with_context(|| format!("cannot run {}", example.display()))?;
+    let printed = String::from_utf8_lossy(&output.stdout);
+    let ms: f64 = printed.trim().parse().map_err(|_| {
+        anyhow::anyhow!(
+            "{} printed {printed:?}, not a number of milliseconds: {}",
+            example.display(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        )
+    })?;
+    summary.insert("test_server_startup_ms".into(), ms);
     Ok(())
 }
 
@@ -844,6 +860,11 @@ fn table(s: &Summary, plan: &Plan) -> String {
         "server start to first 200 (ms)",
         format!("{:.1}", get("server_startup_ms")),
         "≤ 100",
+    );
+    row(
+        "TestServer (in-process) start to first 200 (ms)",
+        format!("{:.2}", get("test_server_startup_ms")),
+        "≤ 10",
     );
     for size in plan.data_sizes {
         let key = size_key(*size);
