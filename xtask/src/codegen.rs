@@ -153,7 +153,7 @@ pub fn generate_fixture(spec: &Spec, shown: &str, name: &str) -> Result<Vec<Outp
         &Places {
             types: &types_path,
             spec_yaml: &spec_yaml,
-            mock_client: "super::client",
+            mock_client: &format!("crate::{name}::client"),
             cli_client: "super::client",
             cli_runtime: "::authapi_cli::runtime",
         },
@@ -164,14 +164,17 @@ pub fn generate_fixture(spec: &Spec, shown: &str, name: &str) -> Result<Vec<Outp
         contents,
     };
     let header = HEADER.replace("spec/openapi.yaml", shown);
+    // The mocks need httpmock, a dev-dependency: they are built with the crate's tests.
     let module = format!(
-        "{header}\n#[rustfmt::skip]\n#[allow(clippy::all)]\npub mod types;\n\n#[rustfmt::skip]\n#[allow(clippy::all)]\npub mod client;\n\n#[rustfmt::skip]\n#[allow(clippy::all)]\npub mod stubs;\n"
+        "{header}\n#[rustfmt::skip]\n#[allow(clippy::all)]\npub mod types;\n\n#[rustfmt::skip]\n#[allow(clippy::all)]\npub mod client;\n\n#[rustfmt::skip]\n#[allow(clippy::all)]\npub mod stubs;\n\n#[rustfmt::skip]\n#[allow(clippy::all)]\npub mod cli;\n\n#[cfg(test)]\n#[rustfmt::skip]\n#[allow(clippy::all, unused_imports)]\npub mod mock;\n"
     );
     Ok(vec![
         out("mod.rs", module),
         out("types.rs", p.types.replacen(HEADER, &header, 1)),
         out("client.rs", p.client.replacen(HEADER, &header, 1)),
         out("stubs.rs", p.stubs.replacen(HEADER, &header, 1)),
+        out("cli.rs", p.cli.replacen(HEADER, &header, 1)),
+        out("mock.rs", p.mock.replacen(HEADER, &header, 1)),
         out("openapi.json", p.spec_json),
         out("schema.json", p.schema_json),
     ])

@@ -47,6 +47,7 @@ pub fn generate(
     let mut commands = Vec::new();
     let mut arms = Vec::new();
     let mut names = BTreeMap::new();
+    let mut reads_args = false;
     for op in &model.operations {
         let pointer = format!("/paths/{}/{}", escape(&op.path), op.method);
         let command = op.name.to_kebab_case();
@@ -69,13 +70,20 @@ pub fn generate(
         };
         let (command_tokens, arm) = operation(op, &command, method, paths)
             .map_err(|message| error(pointer.clone(), message))?;
+        reads_args |= !method.args.is_empty();
         commands.push(command_tokens);
         arms.push(arm);
     }
     let client_path = &paths.client;
     let runtime = &paths.runtime;
-    // Generated code compiles without warnings, for a spec without operations too.
-    let unused = arms.is_empty().then(|| quote! { let _ = (client, args); });
+    // Generated code compiles without warnings, for operations without parameters too.
+    let unused = if arms.is_empty() {
+        Some(quote! { let _ = (client, args); })
+    } else if !reads_args {
+        Some(quote! { let _ = args; })
+    } else {
+        None
+    };
     Ok(quote! {
         use #runtime as rt;
 
