@@ -148,12 +148,10 @@ pub async fn error<E: Serialize>(error: Error<E>) -> Failure {
     match error {
         Error::ErrorResponse(answer) => {
             let status = answer.status();
-            // An error type of `()` means the spec gives the error no body.
-            let body = match serde_json::to_value(answer.into_inner()) {
-                Ok(serde_json::Value::Null) => None,
-                Ok(value) => pretty_json(&value).ok(),
-                Err(_) => None,
-            };
+            // An error type of `()` means the spec gives the error no body; it prints as null.
+            let body = pretty_json(&answer.into_inner())
+                .ok()
+                .filter(|json| json.as_slice() != b"null\n");
             Failure::call(format!("the server answered {status}"), body)
         }
         other => other_error(other).await,
