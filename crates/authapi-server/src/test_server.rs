@@ -3,12 +3,14 @@
 //! in code, and stops when dropped.
 //!
 //! ```
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use authapi_server::{Data, TestServer};
 //!
 //! let stub = TestServer::start(Data::default()).await?;
-//! let url = stub.url(); // http://127.0.0.1:<port>
-//! # let _ = url;
+//! assert!(stub.url().starts_with("http://127.0.0.1:"));
+//! // With the `client` feature, `stub.client("dev-token")` is a client of it.
+//! drop(stub); // stops it
 //! # Ok(())
 //! # }
 //! ```
