@@ -39,9 +39,9 @@ fn expect_error<T: std::fmt::Debug>(
 
 #[tokio::test]
 async fn each_operation_returns_its_reference_example() {
-    let url = base_url(start().await);
-    let a = with_bearer(&url, TOKEN_A).unwrap();
-    let b = with_bearer(&url, TOKEN_B).unwrap();
+    let server = start().await;
+    let a = server.client(TOKEN_A);
+    let b = server.client(TOKEN_B);
 
     let answer = a.fetch_device(&DEVICE.parse().unwrap()).await.unwrap();
     assert_eq!(answer.status().as_u16(), 200);
@@ -98,7 +98,8 @@ async fn each_operation_returns_its_reference_example() {
 
 #[tokio::test]
 async fn the_mcp_device_example_round_trips_with_its_nulls() {
-    let url = base_url(start().await);
+    let server = start().await;
+    let url = server.url();
     let a = with_bearer(&url, TOKEN_A).unwrap();
     let device = a
         .fetch_device(&"013xrzp12g3nqk8n7m2ywq4cgsfhbt0a".parse().unwrap())
@@ -114,7 +115,8 @@ async fn the_mcp_device_example_round_trips_with_its_nulls() {
 
 #[tokio::test]
 async fn revoke_is_offered_until_a_session_is_revoked_or_complete() {
-    let url = base_url(start().await);
+    let server = start().await;
+    let url = server.url();
     let a = with_bearer(&url, TOKEN_A).unwrap();
     let b = with_bearer(&url, TOKEN_B).unwrap();
     let cases = [
@@ -153,7 +155,8 @@ async fn revoke_is_offered_until_a_session_is_revoked_or_complete() {
 
 #[tokio::test]
 async fn missing_malformed_and_unknown_tokens_are_401() {
-    let url = base_url(start().await);
+    let server = start().await;
+    let url = server.url();
     let id = DEVICE.parse().unwrap();
 
     let anonymous = ClientBuilder::new(&url).build().unwrap();
@@ -193,7 +196,8 @@ async fn missing_malformed_and_unknown_tokens_are_401() {
 
 #[tokio::test]
 async fn a_bad_id_is_400_naming_the_parameter() {
-    let url = base_url(start().await);
+    let server = start().await;
+    let url = server.url();
     let http = reqwest::Client::new();
     for (path, param) in [
         ("device/013XRZP12G3NQK8NYVK0XWZCB2GZP8Z1", "device_id"),
@@ -231,7 +235,8 @@ async fn a_bad_id_is_400_naming_the_parameter() {
 
 #[tokio::test]
 async fn unknown_ids_and_other_accounts_ids_are_the_same_404() {
-    let url = base_url(start().await);
+    let server = start().await;
+    let url = server.url();
     let a = with_bearer(&url, TOKEN_A).unwrap();
 
     let missing = "013xrzp12g3nqk8nss6ys3c4dwa7n360";
@@ -269,7 +274,8 @@ async fn unknown_ids_and_other_accounts_ids_are_the_same_404() {
 
 #[tokio::test]
 async fn a_token_without_the_kind_is_403() {
-    let url = base_url(start().await);
+    let server = start().await;
+    let url = server.url();
     let devices_only = with_bearer(&url, TOKEN_DEVICES_ONLY).unwrap();
     assert!(
         devices_only
@@ -290,7 +296,8 @@ async fn a_token_without_the_kind_is_403() {
 
 #[tokio::test]
 async fn unknown_routes_and_wrong_methods_answer_json() {
-    let url = base_url(start().await);
+    let server = start().await;
+    let url = server.url();
     let http = reqwest::Client::new();
 
     let answer = http
@@ -327,7 +334,8 @@ async fn unknown_routes_and_wrong_methods_answer_json() {
 
 #[tokio::test]
 async fn the_spec_is_served() {
-    let url = base_url(start().await);
+    let server = start().await;
+    let url = server.url();
     let json: Value = reqwest::get(format!("{url}/openapi.json"))
         .await
         .unwrap()

@@ -8,7 +8,8 @@ const AUTH_ALL: &[u8] = b"Authorization: Bearer dev-token-all";
 
 #[tokio::test]
 async fn error_bodies() {
-    let addr = start().await;
+    let server = start().await;
+    let addr = server.addr();
     let mut cases: Vec<(String, Vec<u8>)> = Vec::new();
     // What every operation answers, read from the spec so that a new one is covered too.
     for op in operations() {

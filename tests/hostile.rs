@@ -36,7 +36,8 @@ async fn still_serving(addr: SocketAddr) {
 
 #[tokio::test]
 async fn malformed_ids_are_400_invalid_value() {
-    let addr = start().await;
+    let server = start().await;
+    let addr = server.addr();
     // The longest id a URI can carry: the HTTP layer takes URIs up to 65,534 bytes.
     let long = "0".repeat(65_534 - "/api/v1/device/".len());
     let cases = [
@@ -103,7 +104,8 @@ async fn malformed_ids_are_400_invalid_value() {
 
 #[tokio::test]
 async fn paths_without_an_id_are_404() {
-    let addr = start().await;
+    let server = start().await;
+    let addr = server.addr();
     for path in [
         "/api/v1/device/",
         "/api/v1/device",
@@ -118,7 +120,8 @@ async fn paths_without_an_id_are_404() {
 
 #[tokio::test]
 async fn bad_authorization_headers_are_401() {
-    let addr = start().await;
+    let server = start().await;
+    let addr = server.addr();
     let path = format!("/api/v1/device/{DEVICE}");
     let long = [b"Authorization: Bearer ".as_slice(), &[b'a'; 16 * 1024]].concat();
     let cases: [(&[u8], &str, &str); 7] = [
@@ -159,7 +162,8 @@ async fn bad_authorization_headers_are_401() {
 
 #[tokio::test]
 async fn large_heads_bodies_and_other_methods() {
-    let addr = start().await;
+    let server = start().await;
+    let addr = server.addr();
     let path = format!("/api/v1/device/{DEVICE}");
 
     // 32 KiB of headers in all is served.
@@ -204,7 +208,8 @@ async fn large_heads_bodies_and_other_methods() {
 
 #[tokio::test]
 async fn garbage_and_half_requests_do_not_hurt_the_server() {
-    let addr = start().await;
+    let server = start().await;
+    let addr = server.addr();
     for garbage in [
         &b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"[..],
         b"NOT HTTP AT ALL\r\n\r\n",
@@ -233,7 +238,8 @@ async fn a_client_that_stalls_in_its_headers_is_cut_off() {
         header_read_timeout: Duration::from_millis(300),
         ..Limits::default()
     };
-    let addr = start_with(limits).await;
+    let server = start_with(limits).await;
+    let addr = server.addr();
     let mut stalled = tokio::net::TcpStream::connect(addr).await.unwrap();
     stalled
         .write_all(b"GET /api/v1/device/x HTTP/1.1\r\nHost: t\r\n")
@@ -260,11 +266,12 @@ async fn a_client_that_stalls_in_a_later_head_is_cut_off_on_time() {
     // then after each answer. The connection's timer, armed for the first head, must move on
     // to the second head's deadline, neither cutting it off early nor letting it stall on.
     let timeout = Duration::from_millis(400);
-    let addr = start_with(Limits {
+    let server = start_with(Limits {
         header_read_timeout: timeout,
         ..Limits::default()
     })
     .await;
+    let addr = server.addr();
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     let connected = Instant::now();
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -310,14 +317,16 @@ async fn the_header_count_limit_holds() {
         headers.push(AUTH_A);
         get(&path, &headers)
     };
-    let addr = start().await;
+    let server = start().await;
+    let addr = server.addr();
     assert_eq!(raw(addr, &request(97)).await.status, 200, "100 headers");
     assert_eq!(raw(addr, &request(98)).await.status, 431, "101 headers");
-    let addr = start_with(Limits {
+    let fewer = start_with(Limits {
         max_headers: 10,
         ..Limits::default()
     })
     .await;
+    let addr = fewer.addr();
     assert_eq!(raw(addr, &request(7)).await.status, 200, "10 headers");
     assert_eq!(raw(addr, &request(8)).await.status, 431, "11 headers");
     still_serving(addr).await;
@@ -329,7 +338,8 @@ async fn connections_over_the_limit_wait_for_a_free_slot() {
         max_connections: 2,
         ..Limits::default()
     };
-    let addr = start_with(limits).await;
+    let server = start_with(limits).await;
+    let addr = server.addr();
     // Two open connections take both slots.
     let first = tokio::net::TcpStream::connect(addr).await.unwrap();
     let _second = tokio::net::TcpStream::connect(addr).await.unwrap();

@@ -43,7 +43,8 @@ fn mix() -> Vec<(String, &'static str, u16, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_answer_under_load_is_right() {
-    let url = base_url(start().await);
+    let server = start().await;
+    let url = server.url();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(CONNECTIONS)
         .timeout(Duration::from_secs(10))

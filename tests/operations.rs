@@ -23,14 +23,14 @@ fn every_answer_example_has_its_request_example() {
 
 #[tokio::test]
 async fn every_example_is_served_as_the_spec_shows_it() {
-    let addr = start().await;
+    let server = start().await;
     let http = reqwest::Client::new();
     let mut served = 0;
     for op in operations() {
         assert!(!op.examples.is_empty(), "{}: no paired examples", op.id);
         for example in &op.examples {
             let answer = http
-                .get(format!("{}{}", base_url(addr), op.path(&example.id)))
+                .get(format!("{}{}", server.url(), op.path(&example.id)))
                 .bearer_auth(TOKEN_ALL)
                 .send()
                 .await

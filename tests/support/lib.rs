@@ -1,11 +1,12 @@
-//! Shared by the end-to-end tests in `tests/`: a real server on a loopback port, raw HTTP for
-//! requests no client library would send, and checks of answers against the spec. It is the
-//! library of the root package, so every test file uses one compiled copy.
+//! Shared by the end-to-end tests in `tests/`: the stub server in-process (through the public
+//! [`TestServer`], as other crates' tests start it), raw HTTP for requests no client library
+//! would send, and checks of answers against the spec. It is the library of the root package,
+//! so every test file uses one compiled copy.
 
 use std::net::SocketAddr;
 
-use authapi_server::data::Dataset;
-use authapi_server::serve::{Limits, serve};
+use authapi_server::serve::Limits;
+use authapi_server::{Data, TestServer};
 use authapi_stubs::SCHEMAS;
 use serde_json::Value;
 
@@ -19,23 +20,17 @@ pub const TOKEN_B: &str = "dev-token-b";
 /// Reads devices of account A only.
 pub const TOKEN_DEVICES_ONLY: &str = "dev-token-devices-only";
 
-/// Serves the embedded default data on an ephemeral loopback port for as long as the test's
-/// runtime lives.
-pub async fn start() -> SocketAddr {
+/// Serves the embedded default data on an ephemeral loopback port until the returned server
+/// is dropped.
+pub async fn start() -> TestServer {
     start_with(Limits::default()).await
 }
 
 /// Like [`start`], with other limits.
-pub async fn start_with(limits: Limits) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = authapi_server::app(Dataset::embedded().unwrap(), Vec::new());
-    tokio::spawn(serve(listener, app, limits, std::future::pending()));
-    addr
-}
-
-pub fn base_url(addr: SocketAddr) -> String {
-    format!("http://{addr}")
+pub async fn start_with(limits: Limits) -> TestServer {
+    TestServer::start_with(Data::default(), limits)
+        .await
+        .unwrap_or_else(|e| panic!("the test server did not start: {e}"))
 }
 
 pub fn spec() -> Value {
@@ -221,3 +216,8 @@ pub fn operations() -> Vec<Operation> {
     }
     out
 }
+
+/// The README's Rust examples, compiled as doctests so that what it shows keeps compiling.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExamples;

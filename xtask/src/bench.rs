@@ -40,6 +40,8 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
             "authapi-server",
             "--example",
             "baseline",
+            "--example",
+            "test_server_startup",
         ],
     )?;
     let release = util::target_dir(root).join("release");

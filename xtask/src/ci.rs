@@ -6,7 +6,7 @@ use std::process::Command;
 use anyhow::{Context, Result};
 
 use crate::codegen;
-use crate::util::{cargo, run_cmd, venv};
+use crate::util::{cargo, run_cmd, target_dir, venv};
 
 pub fn run(root: &Path) -> Result<()> {
     step("cargo fmt --check", || {
@@ -31,6 +31,7 @@ pub fn run(root: &Path) -> Result<()> {
     step("tests", || {
         cargo(root, &["test", "--workspace", "--locked"])
     })?;
+    step("consumer crate (tests/consumer)", || consumer(root))?;
     step("spec validation", || {
         let python = venv(root)?;
         run_cmd(
@@ -47,6 +48,56 @@ pub fn run(root: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The crate that uses the workspace from outside, as users do.
+const CONSUMER: &str = "tests/consumer";
+
+/// Builds and tests the consumer crate with the workspace's versions (a copy of its
+/// Cargo.lock), profiles (given as `--config`) and target directory, so that it reuses what
+/// the workspace built instead of building everything again.
+fn consumer(root: &Path) -> Result<()> {
+    let dir = root.join(CONSUMER);
+    let lock = dir.join("Cargo.lock");
+    std::fs::copy(root.join("Cargo.lock"), &lock)
+        .with_context(|| format!("cannot copy Cargo.lock to {}", lock.display()))?;
+    let target = target_dir(root);
+    let manifest = root.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest)
+        .with_context(|| format!("cannot read {}", manifest.display()))?;
+    let profiles = target.join("consumer-profiles.toml");
+    std::fs::create_dir_all(&target)
+        .with_context(|| format!("cannot create {}", target.display()))?;
+    std::fs::write(&profiles, profile_tables(&text))
+        .with_context(|| format!("cannot write {}", profiles.display()))?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    run_cmd(
+        Command::new(cargo)
+            .arg("test")
+            .arg("--manifest-path")
+            .arg(dir.join("Cargo.toml"))
+            .arg("--config")
+            .arg(&profiles)
+            .env("CARGO_TARGET_DIR", &target)
+            .current_dir(&dir),
+    )
+}
+
+/// The `[profile...]` tables of a manifest, as written.
+fn profile_tables(manifest: &str) -> String {
+    let mut out = String::new();
+    let mut in_profile = false;
+    for line in manifest.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('[') {
+            in_profile = trimmed.starts_with("[profile.");
+        }
+        if in_profile {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
     eprintln!("ci: {name}");
     let started = std::time::Instant::now();
@@ -56,4 +107,18 @@ fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_tables_are_taken_whole_and_nothing_else() {
+        let manifest = "[package]\nname = \"x\"\n\n[profile.dev]\ndebug = false\n\n[dependencies]\nserde = \"1\"\n[profile.dev.package.\"*\"]\nopt-level = 3\n";
+        assert_eq!(
+            profile_tables(manifest),
+            "[profile.dev]\ndebug = false\n\n[profile.dev.package.\"*\"]\nopt-level = 3\n"
+        );
+    }
 }

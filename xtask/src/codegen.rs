@@ -1,9 +1,11 @@
 //! `cargo xtask codegen [--check]`: turns spec/openapi.yaml into the checked-in generated
 //! files, or, with `--check`, says which of them are stale.
 
+mod cli;
 mod client;
 mod guard;
 mod json_schema;
+mod mock;
 pub mod model;
 mod nullable;
 mod schema;
@@ -39,38 +41,56 @@ pub const FIXTURES_DIR: &str = "xtask/tests/fixtures";
 /// The crate that holds the code generated from the fixture specs.
 pub const FIXTURES_CRATE: &str = "xtask/fixtures";
 
-/// The five generated pieces of one spec.
+/// The generated pieces of one spec.
 struct Pieces {
     types: String,
     client: String,
+    mock: String,
+    cli: String,
     stubs: String,
     spec_json: String,
     schema_json: String,
 }
 
-/// Generates every piece of `spec`; `types` is the path of the module that holds the model
-/// types, `spec_yaml` the spec's path relative to the stubs file.
-fn pieces(spec: &Spec, types_path: &str, spec_yaml: &str) -> Result<Pieces, SpecError> {
+/// Where the generated pieces of one spec find each other.
+struct Places<'a> {
+    /// The module that holds the model types.
+    types: &'a str,
+    /// The spec's path relative to the stubs file.
+    spec_yaml: &'a str,
+    /// The client, as the mocks name it.
+    mock_client: &'a str,
+    /// The client, as the command line names it.
+    cli_client: &'a str,
+    /// The command line's hand-written helpers.
+    cli_runtime: &'a str,
+}
+
+/// Generates every piece of `spec`.
+fn pieces(spec: &Spec, places: &Places) -> Result<Pieces, SpecError> {
+    let types_path = places.types;
     let api = generator_view(spec)?;
     let model = model::Model::read(spec, &api)?;
     let type_names = types::names(&model);
-    // The client comes from progenitor's own reading of the spec and needs only the type
-    // names, so it is generated and formatted beside the types and stubs: the two halves take
-    // about as long on a large spec.
+    let path = |text: &str| -> Result<TokenStream, SpecError> {
+        text.parse()
+            .map_err(|_| SpecError::file(&spec.shown, format!("{text} is not a Rust path")))
+    };
+    // The client and its mocks come from progenitor's own reading of the spec and need only
+    // the type names, so they are generated and formatted beside the types and stubs: the two
+    // halves take about as long on a large spec.
     std::thread::scope(|scope| {
         let client = scope.spawn(|| {
-            let tokens = client::generate(spec, &api, &type_names, types_path)?;
-            format_file(spec, tokens)
+            let client = client::generate(spec, &api, &type_names, types_path)?;
+            let mock = mock::generate(spec, &api, &type_names, types_path, places.mock_client)?;
+            Ok::<_, SpecError>((format_file(spec, client)?, format_file(spec, mock)?))
         });
         let types = types::generate(spec, &model)?;
-        let types_tokens: TokenStream = types_path.parse().map_err(|_| {
-            SpecError::file(&spec.shown, format!("{types_path} is not a Rust path"))
-        })?;
         let stubs = stubs::generate(
             &model,
             &stubs::Paths {
-                types: types_tokens,
-                spec_yaml: spec_yaml.into(),
+                types: path(types_path)?,
+                spec_yaml: places.spec_yaml.into(),
             },
         );
         let spec_json = serde_json::to_string_pretty(&spec.json).unwrap_or_default() + "\n";
@@ -80,12 +100,24 @@ fn pieces(spec: &Spec, types_path: &str, spec_yaml: &str) -> Result<Pieces, Spec
                 + "\n";
         let types = format_file(spec, types)?;
         let stubs = format_file(spec, stubs)?;
-        let client = client.join().map_err(|_| {
+        let (client, mock) = client.join().map_err(|_| {
             SpecError::file(&spec.shown, "the client generator stopped unexpectedly")
         })??;
+        // The command line calls the client as its source declares each method.
+        let cli = cli::generate(
+            spec,
+            &model,
+            &client,
+            &cli::Paths {
+                client: path(places.cli_client)?,
+                runtime: path(places.cli_runtime)?,
+            },
+        )?;
         Ok(Pieces {
             types,
             client,
+            mock,
+            cli: format_file(spec, cli)?,
             stubs,
             spec_json,
             schema_json,
@@ -95,7 +127,16 @@ fn pieces(spec: &Spec, types_path: &str, spec_yaml: &str) -> Result<Pieces, Spec
 
 /// Every generated file of the workspace's own crates, from a spec already loaded.
 pub fn generate(spec: &Spec) -> Result<Vec<Output>, SpecError> {
-    let p = pieces(spec, "::authapi_types", "../../../spec/openapi.yaml")?;
+    let p = pieces(
+        spec,
+        &Places {
+            types: "::authapi_types",
+            spec_yaml: "../../../spec/openapi.yaml",
+            mock_client: "crate",
+            cli_client: "::authapi_client",
+            cli_runtime: "crate::runtime",
+        },
+    )?;
     let out = |path: &str, contents: String| Output {
         path: path.to_string(),
         contents,
@@ -106,6 +147,8 @@ pub fn generate(spec: &Spec) -> Result<Vec<Output>, SpecError> {
         out("crates/authapi-stubs/src/generated.rs", p.stubs),
         out("crates/authapi-stubs/src/openapi.json", p.spec_json),
         out("crates/authapi-stubs/src/schema.json", p.schema_json),
+        out("crates/authapi-client/src/generated/mock.rs", p.mock),
+        out("crates/authapi-cli/src/generated.rs", p.cli),
     ])
 }
 
@@ -114,21 +157,33 @@ pub fn generate(spec: &Spec) -> Result<Vec<Output>, SpecError> {
 pub fn generate_fixture(spec: &Spec, name: &str) -> Result<Vec<Output>, SpecError> {
     let types_path = format!("crate::{name}::types");
     let spec_yaml = format!("../../../tests/fixtures/{name}.yaml");
-    let p = pieces(spec, &types_path, &spec_yaml)?;
+    let p = pieces(
+        spec,
+        &Places {
+            types: &types_path,
+            spec_yaml: &spec_yaml,
+            mock_client: &format!("crate::{name}::client"),
+            cli_client: "super::client",
+            cli_runtime: "::authapi_cli::runtime",
+        },
+    )?;
     let dir = format!("{FIXTURES_CRATE}/src/{name}");
     let out = |file: &str, contents: String| Output {
         path: format!("{dir}/{file}"),
         contents,
     };
     let header = HEADER.replace("spec/openapi.yaml", &spec.shown);
+    // The mocks need httpmock, a dev-dependency: they are built with the crate's tests.
     let module = format!(
-        "{header}\n#[rustfmt::skip]\n#[allow(clippy::all)]\npub mod types;\n\n#[rustfmt::skip]\n#[allow(clippy::all)]\npub mod client;\n\n#[rustfmt::skip]\n#[allow(clippy::all)]\npub mod stubs;\n"
+        "{header}\n#[rustfmt::skip]\n#[allow(clippy::all)]\npub mod types;\n\n#[rustfmt::skip]\n#[allow(clippy::all)]\npub mod client;\n\n#[rustfmt::skip]\n#[allow(clippy::all)]\npub mod stubs;\n\n#[rustfmt::skip]\n#[allow(clippy::all)]\npub mod cli;\n\n#[cfg(test)]\n#[rustfmt::skip]\n#[allow(clippy::all, unused_imports)]\npub mod mock;\n"
     );
     Ok(vec![
         out("mod.rs", module),
         out("types.rs", p.types.replacen(HEADER, &header, 1)),
         out("client.rs", p.client.replacen(HEADER, &header, 1)),
         out("stubs.rs", p.stubs.replacen(HEADER, &header, 1)),
+        out("cli.rs", p.cli.replacen(HEADER, &header, 1)),
+        out("mock.rs", p.mock.replacen(HEADER, &header, 1)),
         out("openapi.json", p.spec_json),
         out("schema.json", p.schema_json),
     ])

@@ -2,6 +2,7 @@
 //!
 //! The operations are generated from `spec/openapi.yaml` (see [`Client`]); this file adds a
 //! constructor that sends a bearer token and sets timeouts, and re-exports the model types.
+//! With the `mock` feature, [`mock`] has typed httpmock mocks of every operation, for unit tests.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -20,6 +21,8 @@
 #[rustfmt::skip]
 #[allow(clippy::all, unused_imports)]
 mod generated;
+#[cfg(feature = "mock")]
+pub mod mock;
 
 use std::time::Duration;
 

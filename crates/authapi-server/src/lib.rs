@@ -1,15 +1,18 @@
 //! The authapi stub server: answers the API's operations from an in-memory data set, with
 //! bearer-token auth, so that apps and CI jobs can run against it instead of the real API.
 //!
-//! `main.rs` is the command line; [`app`] builds the whole HTTP service, which the end-to-end
-//! tests serve in-process.
+//! `main.rs` is the command line; [`app`] builds the whole HTTP service; [`TestServer`] serves
+//! it in-process for the tests of code that calls the API.
 
 pub mod access_log;
 pub mod api;
 pub mod data;
 pub mod serve;
 pub mod store;
+pub mod test_server;
 pub mod tokens;
+
+pub use test_server::{Data, StartError, TestServer};
 
 use authapi_stubs::runtime::Options;
 use axum::Router;

@@ -240,7 +240,8 @@ fn request_lines(log: &Path) -> Result<(u64, u64)> {
     Ok((lines, dropped))
 }
 
-/// Start-up to the first 200 and peak memory on the embedded data, medians of 5 starts.
+/// Start-up to the first 200 and peak memory on the embedded data, medians of 5 starts, and
+/// the start-up of the server in-process (`TestServer`).
 pub fn footprint(release: &Path, out: &Path, summary: &mut Summary) -> Result<()> {
     let path = format!("/api/v1/device/{DEVICE}");
     let mut startups = Vec::new();
@@ -258,6 +259,20 @@ pub fn footprint(release: &Path, out: &Path, summary: &mut Summary) -> Result<()
     let _ = std::fs::remove_file(out.join("footprint.log"));
     summary.insert("server_startup_ms".into(), median(startups));
     summary.insert("server_rss_mib".into(), median(rss));
+    // The server in-process, as other crates' tests start it: the example prints its median.
+    let example = release.join("examples/test_server_startup");
+    let output = Command::new(&example)
+        .output()
+        .with_context(|| format!("cannot run {}", example.display()))?;
+    let printed = String::from_utf8_lossy(&output.stdout);
+    let ms: f64 = printed.trim().parse().map_err(|_| {
+        anyhow::anyhow!(
+            "{} printed {printed:?}, not a number of milliseconds: {}",
+            example.display(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        )
+    })?;
+    summary.insert("test_server_startup_ms".into(), ms);
     Ok(())
 }
 

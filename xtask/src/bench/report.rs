@@ -86,6 +86,12 @@ fn rows(plan: &Plan) -> Vec<Row> {
             &["server_startup_ms"],
             "≤ 100",
         ),
+        row(
+            "TestServer (in-process) start to first 200 (ms)",
+            "{2}",
+            &["test_server_startup_ms"],
+            "≤ 10",
+        ),
     ];
     for &size in plan.data_sizes {
         let key = size_key(size);

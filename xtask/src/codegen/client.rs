@@ -16,6 +16,17 @@ pub fn generate(
     types: &[String],
     types_path: &str,
 ) -> Result<TokenStream, SpecError> {
+    let mut generator = Generator::new(&settings(types, types_path));
+    let api = client_view(api);
+    let tokens = guarded(spec, "client", || {
+        generator.generate_tokens(&api).map_err(|e| e.to_string())
+    })?;
+    guarded(spec, "client", || drop_empty_types_module(tokens))
+}
+
+/// The client generator's settings: positional methods, and the model types of `types_path`
+/// (`types` are their names) instead of copies of its own.
+pub fn settings(types: &[String], types_path: &str) -> GenerationSettings {
     let mut settings = GenerationSettings::default();
     settings
         .with_interface(InterfaceStyle::Positional)
@@ -24,12 +35,7 @@ pub fn generate(
         // Keyed by the Rust name: that is what typify looks replacements up by.
         settings.with_replacement(rust, format!("{types_path}::{rust}"), std::iter::empty());
     }
-    let mut generator = Generator::new(&settings);
-    let api = client_view(api);
-    let tokens = guarded(spec, "client", || {
-        generator.generate_tokens(&api).map_err(|e| e.to_string())
-    })?;
-    guarded(spec, "client", || drop_empty_types_module(tokens))
+    settings
 }
 
 /// With every named schema taken from `authapi-types`, the client's own `types` module holds
@@ -56,7 +62,7 @@ fn drop_empty_types_module(tokens: TokenStream) -> Result<TokenStream, String> {
 /// error, so that some valid specs stop it on an assertion or make it write code that does not
 /// compile; the client's view of their responses is reshaped without changing what the client
 /// decodes.
-fn client_view(api: &OpenAPI) -> OpenAPI {
+pub fn client_view(api: &OpenAPI) -> OpenAPI {
     let mut view = api.clone();
     let content = |response: &ReferenceOr<Response>| {
         let response = match response {
