@@ -9,7 +9,7 @@ const SCHEMAS: &str = "#/components/schemas/";
 fn spec() -> Value {
     let text =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/spec/openapi.yaml")).unwrap();
-    serde_yaml::from_str(&text).unwrap()
+    serde_norway::from_str(&text).unwrap()
 }
 
 /// Round-trips `value` through the type of schema `name`, returning a failure description.

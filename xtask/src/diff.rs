@@ -331,7 +331,7 @@ fn run(
     };
     // A clean checkout compares a file with itself: nothing to parse or generate.
     let diff = if text == base.text {
-        let version = serde_yaml::from_str::<serde_json::Value>(&text)
+        let version = serde_norway::from_str::<serde_json::Value>(&text)
             .ok()
             .and_then(|v| v.pointer("/info/version")?.as_str().map(String::from))
             .unwrap_or_default();

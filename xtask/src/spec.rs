@@ -109,17 +109,17 @@ pub fn load(path: &Path, shown: &str) -> Result<Spec, SpecError> {
 
 /// Parses and checks a spec held in memory; `shown` is how messages name it.
 pub fn parse(shown: &str, text: String) -> Result<Spec, SpecError> {
-    let yaml_error = |e: serde_yaml::Error| {
+    let yaml_error = |e: serde_norway::Error| {
         let message = without_positions(&e.to_string());
         let line_col = e.location().map(|l| (l.line(), l.column()));
         let line_col = line_col.map(|at| duplicate_key(&text, at, &message).unwrap_or(at));
         SpecError::at_line_col(shown, line_col, message)
     };
 
-    // serde_yaml's own value type rejects a key given twice in one mapping; the other readers
+    // serde_norway's own value type rejects a key given twice in one mapping; the other readers
     // keep one of them, and openapiv3 panics when they disagree.
-    serde_yaml::from_str::<serde_yaml::Value>(&text).map_err(yaml_error)?;
-    let json: Value = serde_yaml::from_str(&text).map_err(yaml_error)?;
+    serde_norway::from_str::<serde_norway::Value>(&text).map_err(yaml_error)?;
+    let json: Value = serde_norway::from_str(&text).map_err(yaml_error)?;
 
     let problem =
         |pointer: String, message: String| SpecError::in_text(shown, &text, pointer, message);
@@ -141,7 +141,7 @@ pub fn parse(shown: &str, text: String) -> Result<Spec, SpecError> {
             .unwrap_or_else(|| (String::new(), e.to_string()));
         return Err(problem(pointer, message));
     }
-    let api: OpenAPI = serde_yaml::from_str(&text).map_err(yaml_error)?;
+    let api: OpenAPI = serde_norway::from_str(&text).map_err(yaml_error)?;
     // In this order: later checks rely on the references that earlier ones accepted.
     let checks: [Check; 5] = [
         |json| check_refs(json, json, &mut String::new()),
@@ -1104,7 +1104,7 @@ pub fn find_pointer(value: &Value, needle: &Value) -> Option<String> {
     None
 }
 
-/// Drops serde_yaml's " at line L column C" phrases: the location already leads the message.
+/// Drops serde_norway's " at line L column C" phrases: the location already leads the message.
 fn without_positions(message: &str) -> String {
     let mut out = String::new();
     let mut rest = message;
@@ -1126,7 +1126,7 @@ fn without_positions(message: &str) -> String {
     out
 }
 
-/// Where a key given twice is given the second time. serde_yaml names the key in `message`
+/// Where a key given twice is given the second time. serde_norway names the key in `message`
 /// and places the error at `mapping`, the start of the mapping that holds it.
 fn duplicate_key(text: &str, mapping: (usize, usize), message: &str) -> Option<(usize, usize)> {
     let quoted = &message[message.find("duplicate entry with key ")? + 25..];
@@ -1317,7 +1317,7 @@ flow:
 
     /// `doc`, written as YAML, must fail to parse: the pointer and message it fails with.
     fn error_of(doc: Value) -> Problem {
-        let text = serde_yaml::to_string(&doc).unwrap();
+        let text = serde_norway::to_string(&doc).unwrap();
         let err = parse("spec.yaml", text)
             .err()
             .expect("the spec should fail");
@@ -1358,7 +1358,7 @@ flow:
 
     #[test]
     fn the_valid_spec_passes() {
-        let text = serde_yaml::to_string(&valid()).unwrap();
+        let text = serde_norway::to_string(&valid()).unwrap();
         if let Err(e) = parse("spec.yaml", text) {
             panic!("{e}");
         }
@@ -1599,7 +1599,7 @@ flow:
                 "a not schema with an enum of number, string values and no type is not supported by the generator, which supports not: {enum: [...]} only"
             )
         );
-        let text = serde_yaml::to_string(&with(&not, serde_json::json!({"enum": ["x"]})));
+        let text = serde_norway::to_string(&with(&not, serde_json::json!({"enum": ["x"]})));
         assert!(parse("spec.yaml", text.unwrap()).is_ok());
     }
 

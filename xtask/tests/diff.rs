@@ -840,7 +840,7 @@ fn identical_and_reformatted_specs_differ_in_nothing() {
     assert!(identical.findings.is_empty(), "{:?}", identical.findings);
     assert_eq!(diff::verdict(&identical, &context()), Verdict::Clean);
 
-    let parsed: Value = serde_yaml::from_str(&yaml).unwrap();
+    let parsed: Value = serde_norway::from_str(&yaml).unwrap();
     let json = serde_json::to_string_pretty(&reversed(&parsed)).unwrap();
     assert_ne!(json, yaml);
     for (old, new) in [(&yaml, &json), (&json, &yaml)] {
@@ -1092,7 +1092,7 @@ fn odd_but_valid_specs_are_compared_without_panicking() {
 /// The operations of the product spec repeated until there are 300 (by new paths and
 /// operation ids, sharing the schemas), as a large API is.
 fn three_hundred_operations(yaml: &str) -> Value {
-    let spec: Value = serde_yaml::from_str(yaml).unwrap();
+    let spec: Value = serde_norway::from_str(yaml).unwrap();
     let mut out = spec.clone();
     let mut paths = serde_json::Map::new();
     for k in 0..100 {
@@ -1120,8 +1120,8 @@ fn timing_of_a_300_operation_diff() {
         .as_array_mut()
         .unwrap()
         .push(Value::String("desktop".into()));
-    let old = serde_yaml::to_string(&spec).unwrap();
-    let new = serde_yaml::to_string(&edited).unwrap();
+    let old = serde_norway::to_string(&spec).unwrap();
+    let new = serde_norway::to_string(&edited).unwrap();
     for (name, new) in [("identical", &old), ("one edit", &new)] {
         let mut times = Vec::new();
         for _ in 0..5 {

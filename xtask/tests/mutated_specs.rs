@@ -487,7 +487,7 @@ fn check(shown: &str, text: &str, doc: &Value) -> Outcome {
         Ok(Ok(())) => (Some(Outcome::Generated), String::new()),
         Ok(Err(e)) => {
             // Only a YAML syntax error may lack a pointer: there is no tree to point into.
-            let syntax = serde_yaml::from_str::<serde_yaml::Value>(text).is_err();
+            let syntax = serde_norway::from_str::<serde_norway::Value>(text).is_err();
             match (&e.line_col, &e.pointer) {
                 (Some(_), None) if syntax => (Some(Outcome::Located), String::new()),
                 (Some(_), Some(p)) if doc.pointer(p).is_none() => (
@@ -532,7 +532,7 @@ fn specs(root: &Path) -> Vec<(String, Value)> {
         .filter_map(|path| {
             let text = std::fs::read_to_string(path).expect("spec text");
             // A fixture that is not YAML has no tree to mutate.
-            let doc: Value = serde_yaml::from_str(&text).ok()?;
+            let doc: Value = serde_norway::from_str(&text).ok()?;
             let name = path.file_stem()?.to_str()?.to_string();
             Some((name, doc))
         })
@@ -579,7 +579,7 @@ fn mutated_specs_generate_or_fail_with_a_location() {
             let mut mutations: Vec<String> = (0..rounds)
                 .map(|_| mutate_once(&mut doc, &mut rng))
                 .collect();
-            let mut text = serde_yaml::to_string(&doc).expect("a JSON value is YAML");
+            let mut text = serde_norway::to_string(&doc).expect("a JSON value is YAML");
             if rng.below(100) < 5 {
                 // A tree cannot hold a key twice; the text can.
                 let mut lines: Vec<&str> = text.lines().collect();
@@ -587,7 +587,7 @@ fn mutated_specs_generate_or_fail_with_a_location() {
                 lines.insert(line, lines[line]);
                 mutations.push(format!("repeat line {} of the text", line + 1));
                 text = lines.join("\n") + "\n";
-                doc = serde_yaml::from_str(&text).unwrap_or(doc);
+                doc = serde_norway::from_str(&text).unwrap_or(doc);
             }
             let shown = format!("mutated_specs/{name}-{index}.yaml");
             if only.is_some() {

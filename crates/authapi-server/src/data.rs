@@ -562,7 +562,7 @@ pub enum Format {
 fn decode(text: &str, format: Format) -> Result<Dataset, String> {
     match format {
         Format::Json => serde_json::from_str(text).map_err(|e| e.to_string()),
-        Format::Yaml => serde_yaml::from_str(text).map_err(|e| e.to_string()),
+        Format::Yaml => serde_norway::from_str(text).map_err(|e| e.to_string()),
     }
 }
 
@@ -576,11 +576,11 @@ fn explain(text: &str, format: Format, error: String) -> String {
                 .err()
                 .map(|e| (e.path().to_string(), e.into_inner().to_string()))
         }
-        Format::Yaml => {
-            serde_path_to_error::deserialize::<_, Dataset>(serde_yaml::Deserializer::from_str(text))
-                .err()
-                .map(|e| (e.path().to_string(), e.into_inner().to_string()))
-        }
+        Format::Yaml => serde_path_to_error::deserialize::<_, Dataset>(
+            serde_norway::Deserializer::from_str(text),
+        )
+        .err()
+        .map(|e| (e.path().to_string(), e.into_inner().to_string())),
     };
     let Some((path, inner)) = tracked else {
         return error;
@@ -595,7 +595,7 @@ fn explain(text: &str, format: Format, error: String) -> String {
         .unwrap_or(inner);
     let tree: Option<Value> = match format {
         Format::Json => serde_json::from_str(text).ok(),
-        Format::Yaml => serde_yaml::from_str(text).ok(),
+        Format::Yaml => serde_norway::from_str(text).ok(),
     };
     match tree {
         Some(tree) => format!("{}: {inner}", describe(&tree, &path)),

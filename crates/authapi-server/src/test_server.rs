@@ -146,7 +146,7 @@ impl Data {
             Base::Embedded if self.added.is_empty() => return Dataset::embedded(),
             Base::File(path) if self.added.is_empty() => return Dataset::load(path),
             Base::Embedded => {
-                let tree = serde_yaml::from_str(DEFAULT_DATA).map_err(|e| DataError {
+                let tree = serde_norway::from_str(DEFAULT_DATA).map_err(|e| DataError {
                     source_name: "embedded default data".into(),
                     message: e.to_string(),
                 })?;
@@ -202,7 +202,7 @@ fn read_tree(path: &std::path::Path) -> Result<Value, DataError> {
     if path.extension().and_then(|e| e.to_str()) == Some("json") {
         serde_json::from_str(&text).map_err(|e| fail(e.to_string()))
     } else {
-        serde_yaml::from_str(&text).map_err(|e| fail(e.to_string()))
+        serde_norway::from_str(&text).map_err(|e| fail(e.to_string()))
     }
 }
 

@@ -442,7 +442,7 @@ fn data_schema() -> jsonschema::Validator {
 }
 
 fn yaml(text: &str) -> serde_json::Value {
-    serde_yaml::from_str(text).unwrap()
+    serde_norway::from_str(text).unwrap()
 }
 
 #[test]
