@@ -9,6 +9,7 @@ commands:
   codegen          regenerate crates/*/src/generated.rs from spec/openapi.yaml
   codegen --check  fail, naming each stale file, if the generated code is out of date
   conformance      schemathesis against the release-built stub server
+  contract         Specmatic's contract tests against the release-built stub server
   bench [--quick]  the stub server against a bare axum baseline, footprint, data scaling,
                    codegen speed; figures in target/bench/summary.json
   ci               every check CI runs: fmt, codegen --check, clippy, tests, spec validation,
@@ -22,6 +23,7 @@ fn main() -> ExitCode {
         ["codegen", "--check"] => |root| xtask::codegen::run(root, true),
         ["ci"] => xtask::ci::run,
         ["conformance"] => xtask::conformance::run,
+        ["contract"] => xtask::contract::run,
         ["bench"] => |root| xtask::bench::run(root, false),
         ["bench", "--quick"] => |root| xtask::bench::run(root, true),
         ["help" | "--help" | "-h"] => {
