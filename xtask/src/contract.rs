@@ -457,7 +457,10 @@ fn specmatic_jar(workdir: &Path) -> Result<PathBuf> {
             ])
             .arg(format!("specmatic@{SPECMATIC_VERSION}")),
     )
-    .context("cannot install Specmatic with npm; it needs Node.js's npm on PATH")?;
+    .context(
+        "cannot install Specmatic with npm; it needs Node.js's npm on PATH (Debian: \
+         `apt-get install -y npm`)",
+    )?;
     eprintln!(
         "contract: installed specmatic@{SPECMATIC_VERSION} in {:.1}s",
         started.elapsed().as_secs_f64()
