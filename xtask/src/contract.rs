@@ -187,6 +187,24 @@ fn scenario_result(line: &str) -> Option<(&str, bool)> {
     }
 }
 
+/// The request line (`GET /api/v1/device/0000…`) Specmatic prints above a test's result, which
+/// tells apart tests of the same name (several generated requests for one example).
+fn request(before: &[String]) -> Option<String> {
+    let mut next = None;
+    for line in before
+        .iter()
+        .rev()
+        .map(|l| l.trim())
+        .take_while(|l| scenario_result(l).is_none())
+    {
+        if line.starts_with("Request to ") {
+            return next.map(|request: &str| format!("request: {request}"));
+        }
+        next = Some(line);
+    }
+    None
+}
+
 /// The lines of the reason Specmatic prints below a failed test that say what differed
 /// (`>> RESPONSE.STATUS`, `R0002: HTTP status mismatch`, `Specification expected status 200 but
 /// response contained status 404`), without its links and repeated headings; at most 12.
@@ -241,9 +259,9 @@ impl Report {
                 report.positive += 1;
             }
             if !passed {
-                report
-                    .failed
-                    .push((name.to_string(), reason(&lines[i + 1..])));
+                let mut details: Vec<String> = request(&lines[..i]).into_iter().collect();
+                details.extend(reason(&lines[i + 1..]));
+                report.failed.push((name.to_string(), details));
             }
         }
         report
@@ -554,6 +572,15 @@ Tests run: 2, Successes: 2, Failures: 0, WIP: 0, Errors: 0";
     #[test]
     fn a_failed_test_is_named() {
         let text = "\
++ve  Scenario: GET /api/v1/session/(session_id:Session_Id) -> 200 with the request from the example 'old' has SUCCEEDED
+--------------------
+  Request to http://127.0.0.1:45319 at 2026-11-23 5:29:39.210
+    GET /api/v1/session/00000000000000000000000000000000
+    Authorization: Bearer dev-token-all
+
+  Response at 2026-11-23 5:29:39.211
+    404 Not Found
+
 Scenario: GET /api/v1/session/(session_id:Session_Id) -> 200 with the request from the example 'new' has FAILED
 Reason:
 Testing scenario \"Fetch session. Response: Success\"
@@ -571,14 +598,14 @@ API: GET /api/v1/session/(session_id:Session_Id) -> 200
 Unsuccessful Scenarios:
   \"Scenario: GET /api/v1/session/(session_id:Session_Id) -> 200 with the request from the example 'new' FAILED\"
 -ve  Scenario: GET /api/v1/session/(session_id:Session_Id) -> 4xx with the request from the example 'new' where REQUEST.PARAMETERS.PATH.session_id is mutated from string to number has SUCCEEDED
-Tests run: 2, Successes: 1, Failures: 1, WIP: 0, Errors: 0";
+Tests run: 3, Successes: 2, Failures: 1, WIP: 0, Errors: 0";
         let report = Report::read(&lines(text));
         assert_eq!(report.failed.len(), 1, "{report:?}");
         let message = report
             .verdict(ExitStatus::from_raw(1 << 8))
             .unwrap_err()
             .to_string();
-        assert!(message.contains("1 of 2 tests did not pass"), "{message}");
+        assert!(message.contains("1 of 3 tests did not pass"), "{message}");
         assert!(
             message.contains("-> 200 with the request from the example 'new'"),
             "{message}"
@@ -586,6 +613,7 @@ Tests run: 2, Successes: 1, Failures: 1, WIP: 0, Errors: 0";
         assert_eq!(
             report.failed[0].1,
             [
+                "request: GET /api/v1/session/00000000000000000000000000000000",
                 ">> RESPONSE.STATUS",
                 "R0002: HTTP status mismatch",
                 "Specification expected status 200 but response contained status 404"
