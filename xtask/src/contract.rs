@@ -207,14 +207,20 @@ fn request(before: &[String]) -> Option<String> {
 
 /// The lines of the reason Specmatic prints below a failed test that say what differed
 /// (`>> RESPONSE.STATUS`, `R0002: HTTP status mismatch`, `Specification expected status 200 but
-/// response contained status 404`), without its links and repeated headings; at most 12.
+/// response contained status 404`), without its links and repeated headings; at most 12. It
+/// ends at the next test, or, after the last one, where the closing report begins.
 fn reason(after: &[String]) -> Vec<String> {
+    const ENDS: &[&str] = &[
+        "----",
+        "|",
+        "Could not load report",
+        "Unsuccessful Scenarios",
+        "Tests run:",
+    ];
     after
         .iter()
         .map(|l| l.trim())
-        .take_while(|l| {
-            !l.starts_with("----") && !l.starts_with("Tests run:") && scenario_result(l).is_none()
-        })
+        .take_while(|l| !ENDS.iter().any(|end| l.starts_with(end)) && scenario_result(l).is_none())
         .filter(|l| {
             !l.is_empty()
                 && ![
@@ -619,6 +625,33 @@ Tests run: 3, Successes: 2, Failures: 1, WIP: 0, Errors: 0";
                 "Specification expected status 200 but response contained status 404"
             ],
             "{message}"
+        );
+    }
+
+    #[test]
+    fn the_reason_of_the_last_test_stops_at_the_closing_report() {
+        let text = "\
+-ve  Scenario: GET /api/v1/authflow/(authflow_id:Authflow_Id) -> 4xx with the request from the example 'new' where REQUEST.PARAMETERS.PATH.authflow_id is mutated from string to number has FAILED
+Reason:
+  >> RESPONSE.STATUS
+
+      Specification expected status 4xx but response contained status 200
+
+
+
+Could not load report configuration, coverage will be calculated but no coverage threshold will be enforced
+
+|---------|
+| SPECMATIC API COVERAGE SUMMARY |
+Unsuccessful Scenarios:
+Tests run: 1, Successes: 0, Failures: 1, WIP: 0, Errors: 0";
+        let report = Report::read(&lines(text));
+        assert_eq!(
+            report.failed[0].1,
+            [
+                ">> RESPONSE.STATUS",
+                "Specification expected status 4xx but response contained status 200"
+            ]
         );
     }
 
