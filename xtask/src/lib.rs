@@ -5,6 +5,7 @@ pub mod bench;
 pub mod ci;
 pub mod codegen;
 pub mod conformance;
+pub mod contract;
 pub mod diff;
 pub mod spec;
 pub mod util;

@@ -26,6 +26,9 @@ enum Command {
     },
     /// Fuzz the release-built stub server and the rich fixture's service with schemathesis
     Conformance,
+    /// Run Specmatic's contract and generative tests against the release-built stub server
+    /// (installs Java 17 and the pinned npm package when missing)
+    Contract,
     /// Measure the stub server against a bare axum baseline, its footprint, data scaling and
     /// codegen speed; figures in target/bench/summary.json
     Bench {
@@ -33,7 +36,8 @@ enum Command {
         #[arg(long)]
         quick: bool,
     },
-    /// Every check CI runs: fmt, codegen --check, clippy, tests, spec validation, conformance
+    /// Every check CI runs: fmt, codegen --check, the spec diff, clippy, tests, the consumer
+    /// crate, spec validation, conformance, contract tests
     Ci,
     /// What a spec edit breaks, for HTTP clients and for Rust code, against a git ref
     /// (`cargo xtask diff --help` for its options)
@@ -59,6 +63,7 @@ fn main() -> ExitCode {
         }
         Command::Codegen { check } => Box::new(move |root| xtask::codegen::run(root, check)),
         Command::Conformance => Box::new(xtask::conformance::run),
+        Command::Contract => Box::new(xtask::contract::run),
         Command::Bench { quick } => Box::new(move |root| xtask::bench::run(root, quick)),
         Command::Ci => Box::new(xtask::ci::run),
     };
