@@ -12,7 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 const AUTH_A: &[u8] = b"Authorization: Bearer dev-token";
 
 /// Asserts a JSON error answer with `status` and `code`.
-fn assert_error(answer: &RawAnswer, status: u16, code: &str, what: &str) {
+fn assert_error(answer: &RawReply, status: u16, code: &str, what: &str) {
     assert_eq!(answer.status, status, "{what}: {answer:?}");
     assert_eq!(
         answer.header("content-type"),

@@ -69,13 +69,13 @@ pub fn same_json(a: &Value, b: &Value) -> bool {
 
 /// An answer read off the wire.
 #[derive(Debug)]
-pub struct RawAnswer {
+pub struct RawReply {
     pub status: u16,
     pub head: String,
     pub body: Vec<u8>,
 }
 
-impl RawAnswer {
+impl RawReply {
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| {
             panic!(
@@ -95,7 +95,7 @@ impl RawAnswer {
 
 /// Sends `request` as raw bytes on a new connection and reads the answer to its end. For
 /// requests no HTTP client library would send.
-pub async fn raw(addr: SocketAddr, request: &[u8]) -> RawAnswer {
+pub async fn raw(addr: SocketAddr, request: &[u8]) -> RawReply {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     stream.write_all(request).await.unwrap();
@@ -117,7 +117,7 @@ pub async fn raw(addr: SocketAddr, request: &[u8]) -> RawAnswer {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .expect("a status");
-    RawAnswer {
+    RawReply {
         status,
         head,
         body: bytes[split + 4..].to_vec(),

@@ -125,9 +125,9 @@ fn a_fourth_endpoint_costs_the_spec_one_declaration_one_method_and_its_data() {
         "resources! {\n",
         "    Domain \"domain\" domains: authapi_types::DomainSummary {
         type Id = authapi_types::DomainId;
-        type Answer = authapi_types::DomainResponse;
+        type Body = authapi_types::DomainResponse;
 
-        fn into_answer(self) -> authapi_types::DomainResponse {
+        fn into_body(self) -> authapi_types::DomainResponse {
             authapi_types::DomainResponse { status: SuccessStatus::Success, summary: self }
         }
     }
@@ -144,7 +144,7 @@ fn a_fourth_endpoint_costs_the_spec_one_declaration_one_method_and_its_data() {
         caller: &Arc<Caller>,
         id: authapi_types::DomainId,
     ) -> Result<authapi_stubs::FetchDomainResponse, ApiError> {
-        self.answer::<authapi_types::DomainSummary>(caller, &id)
+        self.body::<authapi_types::DomainSummary>(caller, &id)
             .map(authapi_stubs::FetchDomainResponse::Ok)
     }
 

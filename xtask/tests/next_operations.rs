@@ -111,7 +111,7 @@ fn the_next_operations_generate_and_name_the_methods_to_write() {
     // Each answers its own statuses.
     for expected in [
         "pub enum RevokeSessionResponse",
-        "Conflict(Reply<types::Error>)",
+        "Conflict(JsonBody<types::Error>)",
         "pub enum ForgetDeviceResponse",
         "NoContent,",
         "pub enum ListDevicesResponse",

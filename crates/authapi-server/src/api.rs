@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use authapi_stubs::{
-    Api, ApiError, FetchAuthflowResponse, FetchDeviceResponse, FetchSessionResponse, Reply,
+    Api, ApiError, FetchAuthflowResponse, FetchDeviceResponse, FetchSessionResponse, JsonBody,
 };
 use authapi_types::{
     AuthflowId, AuthflowSummary, DeviceId, DeviceSummary, ErrorCode, SessionId, SessionSummary,
@@ -25,14 +25,14 @@ impl<S: Store> StubApi<S> {
 }
 
 impl<S: Store> StubApi<S> {
-    /// The answer for a record the caller asked for: 403 unless the caller may read its kind,
+    /// The reply body for a record the caller asked for: 403 unless the caller may read its kind,
     /// and a record of another account answered exactly like a missing one (404), so that ids
     /// of other accounts cannot be probed.
-    fn answer<R: Resource>(
+    fn body<R: Resource>(
         &self,
         caller: &Caller,
         id: &R::Id,
-    ) -> Result<Reply<R::Answer>, ApiError> {
+    ) -> Result<JsonBody<R::Body>, ApiError> {
         let kind = R::KIND;
         if !caller.may_read(kind) {
             return Err(ApiError::new(
@@ -42,7 +42,7 @@ impl<S: Store> StubApi<S> {
         }
         match self.store.find::<R>(id) {
             Some(record) if caller.accounts.covers(&record.account_id) => {
-                Ok(Reply::from(record.answer))
+                Ok(JsonBody::from(record.body))
             }
             _ => Err(ApiError::new(
                 ErrorCode::NotFound,
@@ -66,7 +66,7 @@ impl<S: Store> Api for StubApi<S> {
         caller: &Arc<Caller>,
         id: DeviceId,
     ) -> Result<FetchDeviceResponse, ApiError> {
-        self.answer::<DeviceSummary>(caller, &id)
+        self.body::<DeviceSummary>(caller, &id)
             .map(FetchDeviceResponse::Ok)
     }
 
@@ -75,7 +75,7 @@ impl<S: Store> Api for StubApi<S> {
         caller: &Arc<Caller>,
         id: SessionId,
     ) -> Result<FetchSessionResponse, ApiError> {
-        self.answer::<SessionSummary>(caller, &id)
+        self.body::<SessionSummary>(caller, &id)
             .map(FetchSessionResponse::Ok)
     }
 
@@ -84,7 +84,7 @@ impl<S: Store> Api for StubApi<S> {
         caller: &Arc<Caller>,
         id: AuthflowId,
     ) -> Result<FetchAuthflowResponse, ApiError> {
-        self.answer::<AuthflowSummary>(caller, &id)
+        self.body::<AuthflowSummary>(caller, &id)
             .map(FetchAuthflowResponse::Ok)
     }
 }

@@ -116,9 +116,9 @@ macro_rules! resources {
 resources! {
     Device "device" devices: DeviceSummary {
         type Id = DeviceId;
-        type Answer = DeviceResponse;
+        type Body = DeviceResponse;
 
-        fn into_answer(self) -> DeviceResponse {
+        fn into_body(self) -> DeviceResponse {
             DeviceResponse {
                 status: SuccessStatus::Success,
                 summary: self,
@@ -128,9 +128,9 @@ resources! {
 
     Session "session" sessions: SessionSummary {
         type Id = SessionId;
-        type Answer = SessionResponse;
+        type Body = SessionResponse;
 
-        fn into_answer(self) -> SessionResponse {
+        fn into_body(self) -> SessionResponse {
             // Derived, not stored: a session can be revoked until it is revoked or complete.
             let revoke = !matches!(
                 self.status,
@@ -145,9 +145,9 @@ resources! {
 
     Authflow "authflow" authflows: AuthflowSummary {
         type Id = AuthflowId;
-        type Answer = AuthflowResponse;
+        type Body = AuthflowResponse;
 
-        fn into_answer(self) -> AuthflowResponse {
+        fn into_body(self) -> AuthflowResponse {
             AuthflowResponse {
                 status: SuccessStatus::Success,
                 summary: self,
@@ -169,10 +169,10 @@ pub trait Resource: DeserializeOwned + Send + Sync + 'static {
         + Send
         + Sync
         + 'static;
-    type Answer: Serialize + fmt::Debug + Send + Sync + 'static;
+    type Body: Serialize + fmt::Debug + Send + Sync + 'static;
     fn id(&self) -> &Self::Id;
     fn account_id(&self) -> &AccountId;
-    fn into_answer(self) -> Self::Answer;
+    fn into_body(self) -> Self::Body;
     /// This kind's records in a data set.
     fn records(data: &Dataset) -> &Records<Self>;
 }
@@ -288,11 +288,11 @@ impl<'de> Deserialize<'de> for Accounts {
     }
 }
 
-/// What the server keeps of a record: its account, and its answer encoded once.
+/// What the server keeps of a record: its account, and its reply body encoded once.
 #[derive(Debug, Clone)]
 pub struct Record<R: Resource> {
     pub account_id: Arc<AccountId>,
-    pub answer: Encoded<R::Answer>,
+    pub body: Encoded<R::Body>,
 }
 
 /// The records of one kind by id. Each is decoded, checked and encoded as its answer on its
@@ -379,8 +379,8 @@ impl<'de, R: Resource> Deserialize<'de> for Records<R> {
                             .clone(),
                     };
                     previous = Some(account_id.clone());
-                    let answer = Encoded::new(&record.into_answer()).map_err(de::Error::custom)?;
-                    let record = Record { account_id, answer };
+                    let body = Encoded::new(&record.into_body()).map_err(de::Error::custom)?;
+                    let record = Record { account_id, body };
                     if records.by_id.insert(id.clone(), record).is_some() {
                         records.duplicate.get_or_insert((index, id));
                     }

@@ -150,9 +150,9 @@ struct App {
 impl hyper::service::Service<Request<Incoming>> for App {
     type Response = Response;
     type Error = Infallible;
-    type Future = Answer;
+    type Future = Logged;
 
-    fn call(&self, request: Request<Incoming>) -> Answer {
+    fn call(&self, request: Request<Incoming>) -> Logged {
         let entry = self
             .access_log
             .as_ref()
@@ -160,17 +160,17 @@ impl hyper::service::Service<Request<Incoming>> for App {
         // A router is always ready (its `poll_ready` returns at once), so it is called
         // straight away, without the readiness dance of a general tower service.
         let inner = tower_service::Service::call(&mut self.app.clone(), request);
-        Answer { inner, entry }
+        Logged { inner, entry }
     }
 }
 
 /// A request being answered; its access log line is recorded when the answer is ready.
-struct Answer {
+struct Logged {
     inner: RouteFuture<Infallible>,
     entry: Option<Entry>,
 }
 
-impl Future for Answer {
+impl Future for Logged {
     type Output = Result<Response, Infallible>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {

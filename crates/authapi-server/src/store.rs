@@ -8,14 +8,14 @@ use authapi_types::AccountId;
 
 use crate::data::{Dataset, Resource};
 
-/// A record found by id: the account it belongs to and the answer to give for it. A backend
+/// A record found by id: the account it belongs to and the body to reply with. A backend
 /// that keeps records in memory lends the account id (every request would otherwise count a
-/// reference up and down on one shared counter), one that does not gives its own; the answer
+/// reference up and down on one shared counter), one that does not gives its own; the body
 /// is shared, not copied.
 #[derive(Debug)]
 pub struct Found<'a, R: Resource> {
     pub account_id: Cow<'a, AccountId>,
-    pub answer: Encoded<R::Answer>,
+    pub body: Encoded<R::Body>,
 }
 
 /// Records by id, whatever their account: the caller's account is checked by the API layer.
@@ -38,7 +38,7 @@ impl Store for MemoryStore {
     fn find<R: Resource>(&self, id: &R::Id) -> Option<Found<'_, R>> {
         R::records(&self.data).get(id).map(|record| Found {
             account_id: Cow::Borrowed(&*record.account_id),
-            answer: record.answer.clone(),
+            body: record.body.clone(),
         })
     }
 }

@@ -4,7 +4,7 @@ use ::std::sync::Arc;
 use ::axum::extract::State;
 use ::axum::response::Response;
 use ::authapi_stubs::runtime as rt;
-use ::authapi_stubs::{ApiError, Reply};
+use ::authapi_stubs::{ApiError, JsonBody};
 #[allow(unused_imports)]
 use ::authapi_types as types;
 /// The spec this code was generated from, as written.
@@ -42,28 +42,28 @@ pub static SCHEMAS: rt::Schemas = rt::Schemas::new(SCHEMA_JSON, RESPONSE_SCHEMAS
 #[derive(Debug)]
 pub enum FetchAuthflowResponse {
     ///200: Success
-    Ok(Reply<types::AuthflowResponse>),
+    Ok(JsonBody<types::AuthflowResponse>),
     ///400: The request is malformed: bad_request, invalid_value, required_value or unexpected_ref_type (HTTP 400). A path id that is not a valid id gives invalid_value, naming the parameter.
-    BadRequest(Reply<types::Error>),
+    BadRequest(JsonBody<types::Error>),
     ///401: No usable credentials: not_authenticated when the Authorization header is missing, bad_authtoken when it is malformed or the token is unknown (HTTP 401).
-    Unauthorized(Reply<types::Error>),
+    Unauthorized(JsonBody<types::Error>),
     ///403: The token may not read this kind of resource: not_permitted (HTTP 403).
-    Forbidden(Reply<types::Error>),
+    Forbidden(JsonBody<types::Error>),
     ///404: No such resource in the token's account: not_found (HTTP 404). A resource of another account is reported exactly as a missing one.
-    NotFound(Reply<types::Error>),
+    NotFound(JsonBody<types::Error>),
     ///500: The server failed: unexpected or unknown (HTTP 500).
-    InternalServerError(Reply<types::Error>),
+    InternalServerError(JsonBody<types::Error>),
 }
 
-impl rt::IntoAnswer for FetchAuthflowResponse {
-    fn into_answer(self) -> rt::Answer {
+impl rt::IntoReply for FetchAuthflowResponse {
+    fn into_reply(self) -> rt::Reply {
         match self {
-            Self::Ok(body) => rt::Answer::json(rt::status(200), body),
-            Self::BadRequest(body) => rt::Answer::json(rt::status(400), body),
-            Self::Unauthorized(body) => rt::Answer::json(rt::status(401), body),
-            Self::Forbidden(body) => rt::Answer::json(rt::status(403), body),
-            Self::NotFound(body) => rt::Answer::json(rt::status(404), body),
-            Self::InternalServerError(body) => rt::Answer::json(rt::status(500), body),
+            Self::Ok(body) => rt::Reply::json(rt::status(200), body),
+            Self::BadRequest(body) => rt::Reply::json(rt::status(400), body),
+            Self::Unauthorized(body) => rt::Reply::json(rt::status(401), body),
+            Self::Forbidden(body) => rt::Reply::json(rt::status(403), body),
+            Self::NotFound(body) => rt::Reply::json(rt::status(404), body),
+            Self::InternalServerError(body) => rt::Reply::json(rt::status(500), body),
         }
     }
 }
@@ -72,28 +72,28 @@ impl rt::IntoAnswer for FetchAuthflowResponse {
 #[derive(Debug)]
 pub enum FetchDeviceResponse {
     ///200: Success
-    Ok(Reply<types::DeviceResponse>),
+    Ok(JsonBody<types::DeviceResponse>),
     ///400: The request is malformed: bad_request, invalid_value, required_value or unexpected_ref_type (HTTP 400). A path id that is not a valid id gives invalid_value, naming the parameter.
-    BadRequest(Reply<types::Error>),
+    BadRequest(JsonBody<types::Error>),
     ///401: No usable credentials: not_authenticated when the Authorization header is missing, bad_authtoken when it is malformed or the token is unknown (HTTP 401).
-    Unauthorized(Reply<types::Error>),
+    Unauthorized(JsonBody<types::Error>),
     ///403: The token may not read this kind of resource: not_permitted (HTTP 403).
-    Forbidden(Reply<types::Error>),
+    Forbidden(JsonBody<types::Error>),
     ///404: No such resource in the token's account: not_found (HTTP 404). A resource of another account is reported exactly as a missing one.
-    NotFound(Reply<types::Error>),
+    NotFound(JsonBody<types::Error>),
     ///500: The server failed: unexpected or unknown (HTTP 500).
-    InternalServerError(Reply<types::Error>),
+    InternalServerError(JsonBody<types::Error>),
 }
 
-impl rt::IntoAnswer for FetchDeviceResponse {
-    fn into_answer(self) -> rt::Answer {
+impl rt::IntoReply for FetchDeviceResponse {
+    fn into_reply(self) -> rt::Reply {
         match self {
-            Self::Ok(body) => rt::Answer::json(rt::status(200), body),
-            Self::BadRequest(body) => rt::Answer::json(rt::status(400), body),
-            Self::Unauthorized(body) => rt::Answer::json(rt::status(401), body),
-            Self::Forbidden(body) => rt::Answer::json(rt::status(403), body),
-            Self::NotFound(body) => rt::Answer::json(rt::status(404), body),
-            Self::InternalServerError(body) => rt::Answer::json(rt::status(500), body),
+            Self::Ok(body) => rt::Reply::json(rt::status(200), body),
+            Self::BadRequest(body) => rt::Reply::json(rt::status(400), body),
+            Self::Unauthorized(body) => rt::Reply::json(rt::status(401), body),
+            Self::Forbidden(body) => rt::Reply::json(rt::status(403), body),
+            Self::NotFound(body) => rt::Reply::json(rt::status(404), body),
+            Self::InternalServerError(body) => rt::Reply::json(rt::status(500), body),
         }
     }
 }
@@ -102,28 +102,28 @@ impl rt::IntoAnswer for FetchDeviceResponse {
 #[derive(Debug)]
 pub enum FetchSessionResponse {
     ///200: Success
-    Ok(Reply<types::SessionResponse>),
+    Ok(JsonBody<types::SessionResponse>),
     ///400: The request is malformed: bad_request, invalid_value, required_value or unexpected_ref_type (HTTP 400). A path id that is not a valid id gives invalid_value, naming the parameter.
-    BadRequest(Reply<types::Error>),
+    BadRequest(JsonBody<types::Error>),
     ///401: No usable credentials: not_authenticated when the Authorization header is missing, bad_authtoken when it is malformed or the token is unknown (HTTP 401).
-    Unauthorized(Reply<types::Error>),
+    Unauthorized(JsonBody<types::Error>),
     ///403: The token may not read this kind of resource: not_permitted (HTTP 403).
-    Forbidden(Reply<types::Error>),
+    Forbidden(JsonBody<types::Error>),
     ///404: No such resource in the token's account: not_found (HTTP 404). A resource of another account is reported exactly as a missing one.
-    NotFound(Reply<types::Error>),
+    NotFound(JsonBody<types::Error>),
     ///500: The server failed: unexpected or unknown (HTTP 500).
-    InternalServerError(Reply<types::Error>),
+    InternalServerError(JsonBody<types::Error>),
 }
 
-impl rt::IntoAnswer for FetchSessionResponse {
-    fn into_answer(self) -> rt::Answer {
+impl rt::IntoReply for FetchSessionResponse {
+    fn into_reply(self) -> rt::Reply {
         match self {
-            Self::Ok(body) => rt::Answer::json(rt::status(200), body),
-            Self::BadRequest(body) => rt::Answer::json(rt::status(400), body),
-            Self::Unauthorized(body) => rt::Answer::json(rt::status(401), body),
-            Self::Forbidden(body) => rt::Answer::json(rt::status(403), body),
-            Self::NotFound(body) => rt::Answer::json(rt::status(404), body),
-            Self::InternalServerError(body) => rt::Answer::json(rt::status(500), body),
+            Self::Ok(body) => rt::Reply::json(rt::status(200), body),
+            Self::BadRequest(body) => rt::Reply::json(rt::status(400), body),
+            Self::Unauthorized(body) => rt::Reply::json(rt::status(401), body),
+            Self::Forbidden(body) => rt::Reply::json(rt::status(403), body),
+            Self::NotFound(body) => rt::Reply::json(rt::status(404), body),
+            Self::InternalServerError(body) => rt::Reply::json(rt::status(500), body),
         }
     }
 }
@@ -198,7 +198,7 @@ async fn fetch_authflow<A: Api>(
     State(served): State<Arc<rt::Served<A>>>,
     request: rt::Request,
 ) -> Response {
-    rt::respond(
+    rt::send(
         served.options(),
         &SCHEMAS,
         "fetch_authflow",
@@ -240,7 +240,7 @@ async fn fetch_device<A: Api>(
     State(served): State<Arc<rt::Served<A>>>,
     request: rt::Request,
 ) -> Response {
-    rt::respond(
+    rt::send(
         served.options(),
         &SCHEMAS,
         "fetch_device",
@@ -282,7 +282,7 @@ async fn fetch_session<A: Api>(
     State(served): State<Arc<rt::Served<A>>>,
     request: rt::Request,
 ) -> Response {
-    rt::respond(
+    rt::send(
         served.options(),
         &SCHEMAS,
         "fetch_session",

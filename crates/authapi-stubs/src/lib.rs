@@ -10,8 +10,8 @@
 // Generated code names this crate by its absolute path, as code generated for other specs does.
 extern crate self as authapi_stubs;
 
-mod answer;
 mod auth;
+mod body;
 mod error;
 mod reply;
 mod request;
@@ -24,6 +24,6 @@ mod generated;
 mod support;
 
 pub use authapi_types as types;
+pub use body::{Encoded, JsonBody, to_json};
 pub use error::{ApiError, http_status};
 pub use generated::*;
-pub use reply::{Encoded, Reply, to_json};

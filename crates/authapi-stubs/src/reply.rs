@@ -1,99 +1,231 @@
-//! What an operation answers with: a typed value, or that value's JSON encoded ahead of time,
-//! so that a server answering from fixed data spends nothing on encoding per request.
+//! What a handler's typed answer becomes on the wire: status, headers and body, checked
+//! against the spec before it is sent when the check is on.
 
-use std::fmt;
-use std::io;
-use std::marker::PhantomData;
-
+use authapi_types::ErrorCode;
 use axum::body::Bytes;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use serde_json::Value;
 
-/// The JSON encoding of a `T`. Only [`Encoded::new`] makes one, so the bytes always decode as
-/// a `T`.
-pub struct Encoded<T> {
-    json: Bytes,
-    of: PhantomData<fn() -> T>,
+use crate::runtime::Options;
+use crate::schemas::Schemas;
+use crate::{ApiError, JsonBody, to_json};
+
+/// A per-operation response type: one variant per documented response.
+pub trait IntoReply {
+    fn into_reply(self) -> Reply;
 }
 
-/// Encodes `value` as the API does: whole numbers without a fraction (`1234567890`, where
-/// serde_json alone writes `1234567890.0` for an `f64`), everything else as serde_json does.
-pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, serde_json::Error> {
-    let mut out = Vec::with_capacity(256);
-    value.serialize(&mut serde_json::Serializer::with_formatter(
-        &mut out,
-        WholeNumbers,
-    ))?;
-    Ok(out)
+enum Content {
+    Empty,
+    Json(Bytes),
+    Other(&'static str, Bytes),
 }
 
-struct WholeNumbers;
+/// An answer ready to send: status, extra headers and body; or why it could not be made.
+pub struct Reply {
+    status: StatusCode,
+    content: Content,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    failure: Option<String>,
+}
 
-impl serde_json::ser::Formatter for WholeNumbers {
-    fn write_f64<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: f64) -> io::Result<()> {
-        // Beyond 2^53 not every whole number is exact as an f64; those keep serde_json's form.
-        const EXACT: f64 = 9_007_199_254_740_992.0;
-        if value.fract() == 0.0 && value.abs() < EXACT {
-            write!(writer, "{}", value as i64)
-        } else {
-            serde_json::ser::CompactFormatter.write_f64(writer, value)
-        }
+/// The status of a documented code; the spec's codes are all valid.
+pub fn status(code: u16) -> StatusCode {
+    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// The status a handler chose for a `4XX`-style range (`class` 1 to 5) or for `default`
+/// (`class` 0); outside it, the answer fails.
+pub fn status_in(code: u16, class: u16) -> Result<StatusCode, String> {
+    let fits = if class == 0 {
+        (100..=599).contains(&code)
+    } else {
+        code / 100 == class
+    };
+    match StatusCode::from_u16(code) {
+        Ok(status) if fits => Ok(status),
+        _ => Err(format!("status {code} is not one this response documents")),
     }
 }
 
-impl<T: Serialize> Encoded<T> {
-    pub fn new(value: &T) -> Result<Self, serde_json::Error> {
-        let json = to_json(value)?;
-        Ok(Self {
-            // A boxed slice holds no spare capacity: many small answers stay compact.
-            json: Bytes::from(json.into_boxed_slice()),
-            of: PhantomData,
-        })
+/// A status as `status` or `status_in` gives it.
+pub trait IntoStatus {
+    fn into_status(self) -> Result<StatusCode, String>;
+}
+
+impl IntoStatus for StatusCode {
+    fn into_status(self) -> Result<StatusCode, String> {
+        Ok(self)
     }
 }
 
-impl<T> Encoded<T> {
-    pub fn json(&self) -> &[u8] {
-        &self.json
-    }
-
-    /// The bytes, shared rather than copied.
-    pub fn bytes(&self) -> Bytes {
-        self.json.clone()
+impl IntoStatus for Result<StatusCode, String> {
+    fn into_status(self) -> Result<StatusCode, String> {
+        self
     }
 }
 
-impl<T> Clone for Encoded<T> {
-    fn clone(&self) -> Self {
+impl Reply {
+    fn new(status: impl IntoStatus, content: Result<Content, String>) -> Self {
+        let (status, failure) = match status.into_status() {
+            Ok(status) => (status, None),
+            Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Some(e)),
+        };
+        let (content, failure) = match content {
+            Ok(content) => (content, failure),
+            Err(e) => (Content::Empty, failure.or(Some(e))),
+        };
         Self {
-            json: self.json.clone(),
-            of: PhantomData,
+            status,
+            content,
+            headers: Vec::new(),
+            failure,
         }
     }
-}
 
-impl<T> fmt::Debug for Encoded<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Encoded({})", String::from_utf8_lossy(&self.json))
+    pub fn empty(status: impl IntoStatus) -> Self {
+        Self::new(status, Ok(Content::Empty))
+    }
+
+    pub fn json<T: Serialize>(status: impl IntoStatus, reply: JsonBody<T>) -> Self {
+        let content = match reply {
+            JsonBody::Encoded(encoded) => Ok(encoded.bytes()),
+            JsonBody::Value(value) => to_json(&value)
+                .map(Bytes::from)
+                .map_err(|e| format!("cannot encode the answer: {e}")),
+        };
+        Self::new(status, content.map(Content::Json))
+    }
+
+    pub fn text(status: impl IntoStatus, content_type: &'static str, text: String) -> Self {
+        Self::new(status, Ok(Content::Other(content_type, Bytes::from(text))))
+    }
+
+    pub fn bytes(status: impl IntoStatus, content_type: &'static str, bytes: Bytes) -> Self {
+        Self::new(status, Ok(Content::Other(content_type, bytes)))
+    }
+
+    /// Adds a documented header; a value that cannot be one fails the answer.
+    pub fn header<T: Serialize>(&mut self, name: &'static str, value: &T) {
+        let text = match serde_json::to_value(value) {
+            Ok(Value::String(s)) => s,
+            Ok(Value::Array(items)) => items
+                .iter()
+                .map(|v| {
+                    v.as_str()
+                        .map(String::from)
+                        .unwrap_or_else(|| v.to_string())
+                })
+                .collect::<Vec<_>>()
+                .join(","),
+            Ok(other) => other.to_string(),
+            Err(e) => return self.fail(format!("header {name}: {e}")),
+        };
+        match (HeaderName::from_static(name), HeaderValue::try_from(text)) {
+            (name, Ok(value)) => self.headers.push((name, value)),
+            (_, Err(_)) => self.fail(format!(
+                "header {name}: the value is not a valid header value"
+            )),
+        }
+    }
+
+    fn fail(&mut self, why: String) {
+        self.failure.get_or_insert(why);
+    }
+
+    pub fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn into_response(self) -> Response {
+        if let Some(failure) = self.failure {
+            return unexpected(&failure);
+        }
+        let mut response = match self.content {
+            Content::Empty => self.status.into_response(),
+            Content::Json(json) => json_response(self.status, json),
+            Content::Other(content_type, bytes) => {
+                (self.status, [(header::CONTENT_TYPE, content_type)], bytes).into_response()
+            }
+        };
+        response.headers_mut().extend(self.headers);
+        response
     }
 }
 
-/// The success answer of an operation.
-#[derive(Debug, Clone)]
-pub enum Reply<T> {
-    Value(T),
-    Encoded(Encoded<T>),
+fn unexpected(failure: &str) -> Response {
+    tracing::error!(%failure, "the answer could not be made");
+    ApiError::new(
+        ErrorCode::Unexpected,
+        "the server could not make its answer; the failure is logged",
+    )
+    .into_response()
 }
 
-impl<T> From<T> for Reply<T> {
-    fn from(value: T) -> Self {
-        Reply::Value(value)
-    }
+pub(crate) fn json_response(status: StatusCode, json: Bytes) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], json).into_response()
 }
 
-impl<T> From<Encoded<T>> for Reply<T> {
-    fn from(encoded: Encoded<T>) -> Self {
-        Reply::Encoded(encoded)
+/// An error a handler returned, when the operation documents its status (exactly, by class or
+/// by `default`); otherwise 500 `unexpected`, since the spec promises clients nothing else.
+pub fn documented(error: ApiError, operation: &str, statuses: &[&str]) -> ApiError {
+    let code = error.status().as_u16();
+    let exact = code.to_string();
+    let class = format!("{}XX", code / 100);
+    let listed = statuses
+        .iter()
+        .any(|s| *s == exact || s.eq_ignore_ascii_case(&class) || *s == "default");
+    if listed {
+        return error;
     }
+    tracing::error!(operation, status = code, error = %error, "a handler answered a status the spec does not document");
+    ApiError::new(
+        ErrorCode::Unexpected,
+        "the server's answer did not match the API spec; the mismatch is logged",
+    )
+}
+
+/// Sends the answer, or the error's status and JSON body. With the router's
+/// `check_responses` option on, a JSON answer that does not match the schema the spec documents
+/// for its status is logged and replaced by 500 `unexpected`, so that drift between data and
+/// spec shows at once rather than in a client.
+pub fn send<T: IntoReply>(
+    options: &Options,
+    schemas: &Schemas,
+    operation: &'static str,
+    result: Result<T, ApiError>,
+) -> Response {
+    let checking = options.check_responses;
+    let answer = match result {
+        Ok(answer) => answer.into_reply(),
+        Err(e) if !checking => return e.into_response(),
+        Err(e) => match serde_json::to_vec(&e.body()) {
+            Ok(json) => Reply::new(e.status(), Ok(Content::Json(Bytes::from(json)))),
+            Err(_) => return e.into_response(),
+        },
+    };
+    if !checking {
+        return answer.into_response();
+    }
+    if let (Content::Json(json), None) = (&answer.content, &answer.failure) {
+        let status = answer.status.as_u16();
+        if let Some(schema) = schemas.schema_for(operation, status) {
+            let checked = serde_json::from_slice::<Value>(json)
+                .map_err(|e| format!("the answer is not JSON: {e}"))
+                .and_then(|body| schemas.check_schema(schema, &body));
+            if let Err(mismatch) = checked {
+                tracing::error!(operation, status, %mismatch, "answer does not match the spec");
+                return ApiError::new(
+                    ErrorCode::Unexpected,
+                    "the server's answer did not match the API spec; the mismatch is logged",
+                )
+                .into_response();
+            }
+        }
+    }
+    answer.into_response()
 }
 
 #[cfg(test)]
@@ -101,22 +233,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn whole_floats_are_written_as_whole_numbers() {
-        let json = to_json(&[1234567890.0f64, -3.0, 0.5, 1e300, f64::NAN, 144.9669]).unwrap();
+    fn ranges_and_default_take_only_their_statuses() {
+        assert_eq!(status_in(404, 4), Ok(StatusCode::NOT_FOUND));
+        assert!(status_in(500, 4).is_err());
+        assert_eq!(status_in(503, 0), Ok(StatusCode::SERVICE_UNAVAILABLE));
+        assert!(status_in(700, 0).is_err());
+    }
+
+    #[test]
+    fn undocumented_error_statuses_become_unexpected() {
+        let not_found = ApiError::new(ErrorCode::NotFound, "gone");
         assert_eq!(
-            String::from_utf8(json).unwrap(),
-            "[1234567890,-3,0.5,1e+300,null,144.9669]"
+            documented(not_found.clone(), "op", &["200", "404"]),
+            not_found
+        );
+        assert_eq!(documented(not_found.clone(), "op", &["4XX"]), not_found);
+        assert_eq!(documented(not_found.clone(), "op", &["default"]), not_found);
+        assert_eq!(
+            documented(not_found, "op", &["200", "400"]).code,
+            ErrorCode::Unexpected
         );
     }
 
     #[test]
-    fn encoded_values_keep_their_json() {
-        let encoded = Encoded::new(&vec![1, 2]).unwrap();
-        assert_eq!(encoded.json(), b"[1,2]");
-        assert!(matches!(
-            Reply::<Vec<i32>>::from(encoded.clone()),
-            Reply::Encoded(_)
-        ));
-        assert!(matches!(Reply::from(vec![1]), Reply::Value(_)));
+    fn headers_are_written_from_their_values() {
+        let mut answer = Reply::empty(StatusCode::CREATED);
+        answer.header("location", &"/things/1");
+        answer.header("x-count", &3);
+        answer.header("x-tags", &vec!["a", "b"]);
+        answer.header("x-bad", &"line\nbreak");
+        let response = answer.into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+
+        let mut answer = Reply::empty(StatusCode::CREATED);
+        answer.header("location", &"/things/1");
+        answer.header("x-count", &3);
+        answer.header("x-tags", &vec!["a", "b"]);
+        let response = answer.into_response();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        assert_eq!(response.headers()["location"], "/things/1");
+        assert_eq!(response.headers()["x-count"], "3");
+        assert_eq!(response.headers()["x-tags"], "a,b");
     }
 }

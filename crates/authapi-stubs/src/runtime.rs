@@ -3,8 +3,8 @@
 
 use axum::Router;
 
-pub use crate::answer::{Answer, IntoAnswer, IntoStatus, documented, respond, status, status_in};
 pub use crate::auth::{Scheme, api_key, basic, bearer, no_credentials};
+pub use crate::reply::{IntoReply, IntoStatus, Reply, documented, send, status, status_in};
 pub use crate::request::{
     BodySpec, Location, Media, Param, Scalar, Shape, bytes_body, decoded, decoded_body,
     header_values, parsed, path_params, path_values, present, query_values, required_body,

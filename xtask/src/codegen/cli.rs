@@ -257,13 +257,13 @@ fn operation(
 
     let method_name = format_ident!("{}", op.name);
     let success = match method.success {
-        Answer::Json => quote! { rt::json(answer) },
-        Answer::Empty => quote! { rt::empty(answer) },
-        Answer::Bytes => quote! { rt::bytes(answer).await },
+        ReplyKind::Json => quote! { rt::json(answer) },
+        ReplyKind::Empty => quote! { rt::empty(answer) },
+        ReplyKind::Bytes => quote! { rt::bytes(answer).await },
     };
     let failure = match method.error {
-        Answer::Json | Answer::Empty => quote! { rt::error(error).await },
-        Answer::Bytes => quote! { rt::bytes_error(error).await },
+        ReplyKind::Json | ReplyKind::Empty => quote! { rt::error(error).await },
+        ReplyKind::Bytes => quote! { rt::bytes_error(error).await },
     };
     let arm = quote! {
         #command => {
@@ -279,7 +279,7 @@ fn operation(
 
 /// What an answer of the client holds.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Answer {
+enum ReplyKind {
     /// A typed value (or `()` for an error without a body).
     Json,
     /// Nothing (`()`).
@@ -294,8 +294,8 @@ struct Method {
     args: Vec<(String, syn::Type)>,
     /// Its type parameters (a raw body is `B: Into<reqwest::Body>`).
     generics: Vec<String>,
-    success: Answer,
-    error: Answer,
+    success: ReplyKind,
+    error: ReplyKind,
 }
 
 /// The async methods of `impl Client` in the generated client, by name.
@@ -344,11 +344,11 @@ fn client_methods(file: &syn::File) -> BTreeMap<String, Method> {
                         outer
                             .get(i)
                             .and_then(|t| type_args(t).into_iter().next())
-                            .map_or(Answer::Json, answer_kind)
+                            .map_or(ReplyKind::Json, answer_kind)
                     };
                     (kind(0), kind(1))
                 }
-                syn::ReturnType::Default => (Answer::Empty, Answer::Json),
+                syn::ReturnType::Default => (ReplyKind::Empty, ReplyKind::Json),
             };
             methods.insert(
                 f.sig.ident.to_string(),
@@ -384,18 +384,18 @@ fn type_args(ty: &syn::Type) -> Vec<syn::Type> {
         .collect()
 }
 
-fn answer_kind(ty: syn::Type) -> Answer {
+fn answer_kind(ty: syn::Type) -> ReplyKind {
     match ty {
-        syn::Type::Tuple(t) if t.elems.is_empty() => Answer::Empty,
+        syn::Type::Tuple(t) if t.elems.is_empty() => ReplyKind::Empty,
         syn::Type::Path(p)
             if p.path
                 .segments
                 .last()
                 .is_some_and(|s| s.ident == "ByteStream") =>
         {
-            Answer::Bytes
+            ReplyKind::Bytes
         }
-        _ => Answer::Json,
+        _ => ReplyKind::Json,
     }
 }
 

@@ -77,7 +77,7 @@ pub fn generate(model: &Model, paths: &Paths) -> TokenStream {
         }
     });
 
-    // `Reply` wraps JSON answers only; a spec without one must not import it unused.
+    // `JsonBody` wraps JSON answers only; a spec without one must not import it unused.
     let json_answers = model.operations.iter().any(|op| {
         op.responses.iter().any(|r| {
             r.body
@@ -86,7 +86,7 @@ pub fn generate(model: &Model, paths: &Paths) -> TokenStream {
         })
     });
     let imports = if json_answers {
-        quote! { use ::authapi_stubs::{ApiError, Reply}; }
+        quote! { use ::authapi_stubs::{ApiError, JsonBody}; }
     } else {
         quote! { use ::authapi_stubs::ApiError; }
     };
@@ -231,7 +231,7 @@ fn response_type(op: &Operation) -> TokenStream {
         let body_ty = r.body.as_ref().map(|b| {
             let ty = &b.ty;
             match b.media {
-                Media::Json | Media::Form => quote! { Reply<#ty> },
+                Media::Json | Media::Form => quote! { JsonBody<#ty> },
                 _ => quote! { #ty },
             }
         });
@@ -263,8 +263,8 @@ fn response_type(op: &Operation) -> TokenStream {
             #(#variants)*
         }
 
-        impl rt::IntoAnswer for #ident {
-            fn into_answer(self) -> rt::Answer {
+        impl rt::IntoReply for #ident {
+            fn into_reply(self) -> rt::Reply {
                 match self {
                     #(#arms)*
                 }
@@ -277,13 +277,13 @@ fn answer_arm(r: &Response) -> TokenStream {
     let variant = format_ident!("{}", r.variant);
     let status = status_tokens(r.status);
     let body = match &r.body {
-        None => quote! { rt::Answer::empty(#status) },
+        None => quote! { rt::Reply::empty(#status) },
         Some(b) => {
             let ct = &b.content_type;
             match b.media {
-                Media::Json | Media::Form => quote! { rt::Answer::json(#status, body) },
-                Media::Text => quote! { rt::Answer::text(#status, #ct, body) },
-                Media::Bytes => quote! { rt::Answer::bytes(#status, #ct, body) },
+                Media::Json | Media::Form => quote! { rt::Reply::json(#status, body) },
+                Media::Text => quote! { rt::Reply::text(#status, #ct, body) },
+                Media::Bytes => quote! { rt::Reply::bytes(#status, #ct, body) },
             }
         }
     };
@@ -492,7 +492,7 @@ fn handler(model: &Model, op: &Operation) -> TokenStream {
             State(served): State<Arc<rt::Served<A>>>,
             request: rt::Request,
         ) -> Response {
-            rt::respond(served.options(), &SCHEMAS, #id, async {
+            rt::send(served.options(), &SCHEMAS, #id, async {
                 #split
                 #unread
                 let api = served.api();
