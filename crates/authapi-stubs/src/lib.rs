@@ -13,6 +13,7 @@ extern crate self as authapi_stubs;
 mod auth;
 mod body;
 mod error;
+mod options;
 mod reply;
 mod request;
 pub mod runtime;

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::runtime::Options;
+use crate::options::Options;
 use crate::schemas::Schemas;
 use crate::{ApiError, JsonBody, to_json};
 

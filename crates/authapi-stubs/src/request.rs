@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::ApiError;
-use crate::runtime::Options;
+use crate::options::Options;
 use crate::schemas::Schemas;
 
 /// The longest stretch of a client's value an error message repeats back.

@@ -4,6 +4,7 @@
 use axum::Router;
 
 pub use crate::auth::{Scheme, api_key, basic, bearer, no_credentials};
+pub use crate::options::Options;
 pub use crate::reply::{IntoReply, IntoStatus, Reply, documented, send, status, status_in};
 pub use crate::request::{
     BodySpec, Location, Media, Param, Scalar, Shape, bytes_body, decoded, decoded_body,
@@ -14,26 +15,6 @@ pub use crate::schemas::Schemas;
 
 /// A request as handlers take it.
 pub type Request = axum::extract::Request;
-
-/// Limits and checks of a router.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// The largest request body read, in bytes; more is 413.
-    pub body_limit: usize,
-    /// Whether each JSON answer is checked against the schema the spec documents for its
-    /// status before it is sent; one that does not match is logged and replaced by 500
-    /// `unexpected`. On by default in debug builds; it costs a schema validation per answer.
-    pub check_responses: bool,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            body_limit: 1024 * 1024,
-            check_responses: cfg!(debug_assertions),
-        }
-    }
-}
 
 /// An implementation of a generated `Api` trait with the router's options: the routes' state.
 pub struct Served<A> {

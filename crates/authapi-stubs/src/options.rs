@@ -1,0 +1,21 @@
+//! The options of a generated router, read by the runtime while it serves.
+
+/// Limits and checks of a router.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The largest request body read, in bytes; more is 413.
+    pub body_limit: usize,
+    /// Whether each JSON answer is checked against the schema the spec documents for its
+    /// status before it is sent; one that does not match is logged and replaced by 500
+    /// `unexpected`. On by default in debug builds; it costs a schema validation per answer.
+    pub check_responses: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            body_limit: 1024 * 1024,
+            check_responses: cfg!(debug_assertions),
+        }
+    }
+}
