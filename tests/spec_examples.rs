@@ -89,49 +89,15 @@ fn every_example_round_trips_through_its_generated_type() {
     }
 
     // Examples of response bodies, and every named part inside them.
-    let mut media: Vec<(String, &Value)> = Vec::new();
-    for (path, item) in spec["paths"].as_object().unwrap() {
-        for (method, op) in item.as_object().unwrap() {
-            for (status, response) in op["responses"].as_object().unwrap() {
-                media.push((format!("{path} {method} {status}"), response));
-            }
+    for (at, schema, value) in body_examples(&spec) {
+        let mut parts = Vec::new();
+        instances(&spec, schema, value, &mut parts);
+        assert!(!parts.is_empty(), "{at}: the body schema names no schema");
+        for (name, part) in &parts {
+            checked += 1;
+            failures.extend(check(name, part, &at));
         }
-    }
-    for (name, response) in spec["components"]["responses"]
-        .as_object()
-        .into_iter()
-        .flatten()
-    {
-        media.push((format!("#/components/responses/{name}"), response));
-    }
-    for (at, response) in media {
-        for body in response
-            .get("content")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flat_map(|c| c.values())
-        {
-            let schema = &body["schema"];
-            let examples = body
-                .get("examples")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flat_map(|e| e.iter().map(|(k, v)| (k.clone(), &v["value"])))
-                .chain(body.get("example").map(|v| ("example".to_string(), v)));
-            for (label, value) in examples {
-                let mut parts = Vec::new();
-                instances(&spec, schema, value, &mut parts);
-                assert!(
-                    !parts.is_empty(),
-                    "{at} {label}: the body schema names no schema"
-                );
-                for (name, part) in &parts {
-                    checked += 1;
-                    failures.extend(check(name, part, &format!("{at} {label}")));
-                }
-                found.extend(parts);
-            }
-        }
+        found.extend(parts);
     }
 
     // Examples of properties, each put into an instance of the schema that holds it.
@@ -185,6 +151,41 @@ fn a_bad_example_is_caught() {
     assert!(check("Device_Id", &bad_id, "test").is_some());
 }
 
+/// (where, body schema, example) for every example of a response body, in the paths and in
+/// `components.responses`.
+fn body_examples(spec: &Value) -> Vec<(String, &Value, &Value)> {
+    let mut responses: Vec<(String, &Value)> = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for (status, response) in op["responses"].as_object().unwrap() {
+                responses.push((format!("{path} {method} {status}"), response));
+            }
+        }
+    }
+    for (name, response) in spec["components"]["responses"]
+        .as_object()
+        .into_iter()
+        .flatten()
+    {
+        responses.push((format!("#/components/responses/{name}"), response));
+    }
+    let mut out = Vec::new();
+    for (at, response) in responses {
+        let bodies = response.get("content").and_then(Value::as_object);
+        for body in bodies.into_iter().flat_map(|c| c.values()) {
+            let named = body.get("examples").and_then(Value::as_object);
+            let examples = named
+                .into_iter()
+                .flat_map(|e| e.iter().map(|(k, v)| (k.as_str(), &v["value"])))
+                .chain(body.get("example").map(|v| ("example", v)));
+            for (label, value) in examples {
+                out.push((format!("{at} {label}"), &body["schema"], value));
+            }
+        }
+    }
+    out
+}
+
 /// (schema name, example) for every example of a named schema and every part of a response
 /// example that a named schema describes.
 fn named_examples(spec: &Value) -> Vec<(String, Value)> {
@@ -194,35 +195,8 @@ fn named_examples(spec: &Value) -> Vec<(String, Value)> {
             instances(spec, &json_ref(name), example, &mut found);
         }
     }
-    let responses = spec["paths"]
-        .as_object()
-        .unwrap()
-        .values()
-        .flat_map(|item| item.as_object().unwrap().values())
-        .flat_map(|op| op["responses"].as_object().unwrap().values())
-        .chain(
-            spec["components"]["responses"]
-                .as_object()
-                .into_iter()
-                .flat_map(|r| r.values()),
-        );
-    for response in responses {
-        for body in response
-            .get("content")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flat_map(|c| c.values())
-        {
-            let examples = body
-                .get("examples")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flat_map(|e| e.values().map(|v| &v["value"]))
-                .chain(body.get("example"));
-            for value in examples {
-                instances(spec, &body["schema"], value, &mut found);
-            }
-        }
+    for (_, schema, value) in body_examples(spec) {
+        instances(spec, schema, value, &mut found);
     }
     found.into_iter().map(|(n, v)| (n, v.clone())).collect()
 }

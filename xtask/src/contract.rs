@@ -312,31 +312,27 @@ impl Report {
 /// The names of the spec's HTTP bearer security schemes, as Specmatic reads credentials from
 /// environment variables of those names.
 fn bearer_schemes(spec: &Path) -> Result<Vec<String>> {
-    let text =
-        std::fs::read_to_string(spec).with_context(|| format!("cannot read {}", spec.display()))?;
-    let doc: serde_norway::Value =
-        serde_norway::from_str(&text).with_context(|| format!("{} is not YAML", spec.display()))?;
-    let schemes = doc
-        .get("components")
-        .and_then(|c| c.get("securitySchemes"))
-        .and_then(serde_norway::Value::as_mapping);
+    let spec = crate::spec::load(spec, &crate::shown(spec))?;
+    let schemes = spec
+        .api
+        .components
+        .iter()
+        .flat_map(|c| c.security_schemes.iter());
     let names: Vec<String> = schemes
-        .into_iter()
-        .flatten()
         .filter(|(_, scheme)| {
-            scheme.get("type").and_then(serde_norway::Value::as_str) == Some("http")
-                && scheme
-                    .get("scheme")
-                    .and_then(serde_norway::Value::as_str)
-                    .is_some_and(|s| s.eq_ignore_ascii_case("bearer"))
+            matches!(
+                scheme.as_item(),
+                Some(openapiv3::SecurityScheme::HTTP { scheme, .. })
+                    if scheme.eq_ignore_ascii_case("bearer")
+            )
         })
-        .filter_map(|(name, _)| name.as_str().map(str::to_string))
+        .map(|(name, _)| name.clone())
         .collect();
     if names.is_empty() {
         bail!(
             "{}: no http bearer scheme in components.securitySchemes, so Specmatic has no \
              scheme to send {TOKEN} with",
-            spec.display()
+            spec.shown
         );
     }
     Ok(names)

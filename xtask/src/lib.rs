@@ -108,28 +108,7 @@ pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A unique directory under the system's temp directory, removed when dropped.
-    struct TempDir(PathBuf);
-
-    impl TempDir {
-        fn new(name: &str) -> TempDir {
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or_default();
-            let dir =
-                std::env::temp_dir().join(format!("xtask-{name}-{}-{nanos}", std::process::id()));
-            std::fs::create_dir_all(&dir).unwrap();
-            TempDir(dir)
-        }
-    }
-
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
+    use crate::util::TempDir;
 
     fn write(path: &Path, text: &str) {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -158,9 +137,9 @@ mod tests {
 
     #[test]
     fn cargo_run_names_the_checkout_wherever_the_command_runs() {
-        let tmp = TempDir::new("root-env");
-        let root = fake_workspace(&tmp.0);
-        let elsewhere = tmp.0.join("elsewhere");
+        let tmp = TempDir::new("root-env").unwrap();
+        let root = fake_workspace(tmp.path());
+        let elsewhere = tmp.path().join("elsewhere");
         std::fs::create_dir_all(&elsewhere).unwrap();
         let xtask_dir = root.join("xtask");
         assert_eq!(
@@ -171,8 +150,8 @@ mod tests {
 
     #[test]
     fn without_cargo_the_nearest_workspace_holding_xtask_above_the_cwd_is_the_root() {
-        let tmp = TempDir::new("root-cwd");
-        let root = fake_workspace(&tmp.0);
+        let tmp = TempDir::new("root-cwd").unwrap();
+        let root = fake_workspace(tmp.path());
         for cwd in [
             root.clone(),
             root.join("xtask"),
@@ -190,10 +169,14 @@ mod tests {
 
     #[test]
     fn a_manifest_dir_that_is_not_an_xtask_directory_is_passed_over() {
-        let tmp = TempDir::new("root-other");
-        let root = fake_workspace(&tmp.0);
+        let tmp = TempDir::new("root-other").unwrap();
+        let root = fake_workspace(tmp.path());
         let cwd = root.join("crates/lib");
-        for other in [root.join("crates/lib"), tmp.0.join("xtask"), root.clone()] {
+        for other in [
+            root.join("crates/lib"),
+            tmp.path().join("xtask"),
+            root.clone(),
+        ] {
             assert_eq!(
                 find_root(Some(other.as_os_str()), &cwd).unwrap(),
                 root,
@@ -205,10 +188,10 @@ mod tests {
 
     #[test]
     fn outside_any_checkout_the_error_names_where_it_looked() {
-        let tmp = TempDir::new("root-none");
-        let cwd = tmp.0.join("empty");
+        let tmp = TempDir::new("root-none").unwrap();
+        let cwd = tmp.path().join("empty");
         std::fs::create_dir_all(&cwd).unwrap();
-        let stray = tmp.0.join("xtask");
+        let stray = tmp.path().join("xtask");
         let message = find_root(Some(stray.as_os_str()), &cwd)
             .unwrap_err()
             .to_string();

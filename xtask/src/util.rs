@@ -231,3 +231,30 @@ pub fn http_status(base_url: &str, path: &str, token: &str) -> Option<u16> {
     stream.read_to_string(&mut answer).ok()?;
     answer.split_whitespace().nth(1)?.parse().ok()
 }
+
+/// A unique directory under the system's temp directory, removed when dropped: where tests
+/// and on-request checks build copies of the workspace.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// Creates `xtask-<name>-<pid>-<nanos>` under the temp directory.
+    pub fn new(name: &str) -> std::io::Result<TempDir> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let dir = std::env::temp_dir().join(format!("xtask-{name}-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        Ok(TempDir(dir))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

@@ -5,27 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use xtask::codegen::SPEC_PATH;
-
-/// A unique directory under the system's temp directory, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
-        let dir = std::env::temp_dir().join(format!("xtask-{name}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use xtask::util::TempDir;
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
@@ -101,8 +81,8 @@ const CITY: &str = "        city:\n          $ref: '#/components/schemas/City'\n
 
 #[test]
 fn exit_status_says_whether_the_edit_breaks() {
-    let tmp = TempDir::new("diff-exit");
-    let repo = repository(&tmp.0);
+    let tmp = TempDir::new("diff-exit").unwrap();
+    let repo = repository(tmp.path());
 
     let clean = diff_in(&repo, &[]);
     assert_eq!(status(&clean), 0, "{}", stderr(&clean));
@@ -170,8 +150,8 @@ fn exit_status_says_whether_the_edit_breaks() {
 
 #[test]
 fn usage_errors_and_unreadable_specs_exit_2_and_say_why() {
-    let tmp = TempDir::new("diff-errors");
-    let repo = repository(&tmp.0);
+    let tmp = TempDir::new("diff-errors").unwrap();
+    let repo = repository(tmp.path());
 
     let unknown = diff_in(&repo, &["--base", "no-such-ref"]);
     assert_eq!(status(&unknown), 2);
@@ -221,8 +201,8 @@ fn usage_errors_and_unreadable_specs_exit_2_and_say_why() {
 
 #[test]
 fn a_branch_is_compared_with_its_merge_base_with_main() {
-    let tmp = TempDir::new("diff-branch");
-    let repo = repository(&tmp.0);
+    let tmp = TempDir::new("diff-branch").unwrap();
+    let repo = repository(tmp.path());
     let base = git(&repo, &["rev-parse", "--short=7", "HEAD"]);
     git(&repo, &["checkout", "--quiet", "-b", "feature"]);
     edit_spec(&repo, CITY, "");
@@ -246,8 +226,8 @@ fn a_branch_is_compared_with_its_merge_base_with_main() {
 
 #[test]
 fn ci_passes_on_fresh_and_shallow_clones() {
-    let tmp = TempDir::new("diff-clones");
-    let repo = repository(&tmp.0);
+    let tmp = TempDir::new("diff-clones").unwrap();
+    let repo = repository(tmp.path());
     git(&repo, &["checkout", "--quiet", "-b", "feature"]);
     edit_spec(&repo, "  version: 1.0.0", "  version: 1.0.1");
     git(&repo, &["commit", "--quiet", "-am", "patch"]);
@@ -255,15 +235,18 @@ fn ci_passes_on_fresh_and_shallow_clones() {
     let url = format!("file://{}", repo.display());
 
     // A fresh clone of main: the base is HEAD, and nothing changed.
-    let fresh = tmp.0.join("fresh");
-    git(&tmp.0, &["clone", "--quiet", "--depth", "1", &url, "fresh"]);
+    let fresh = tmp.path().join("fresh");
+    git(
+        tmp.path(),
+        &["clone", "--quiet", "--depth", "1", &url, "fresh"],
+    );
     xtask::diff::ci(&fresh).unwrap();
 
     // A shallow clone of the branch alone: no main to find a merge base with. Explicitly
     // asked, that is an error; in ci the working copy is compared with HEAD.
-    let shallow = tmp.0.join("shallow");
+    let shallow = tmp.path().join("shallow");
     git(
-        &tmp.0,
+        tmp.path(),
         &[
             "clone",
             "--quiet",
@@ -288,7 +271,7 @@ fn ci_passes_on_fresh_and_shallow_clones() {
     assert!(xtask::diff::ci(&shallow).is_err());
 
     // No commit at all: nothing to compare with, and ci says so and passes.
-    let empty = tmp.0.join("empty");
+    let empty = tmp.path().join("empty");
     std::fs::create_dir_all(empty.join("spec")).unwrap();
     git(&empty, &["init", "--quiet"]);
     xtask::diff::ci(&empty).unwrap();

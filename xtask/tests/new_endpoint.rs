@@ -39,8 +39,8 @@ const ACCOUNT: &str = "013xrzp12g3nqk8n505tp6wqnscpdy8q";
 #[test]
 #[ignore = "builds the workspace in a copy; run with --ignored"]
 fn a_fourth_endpoint_costs_the_spec_one_declaration_one_method_and_its_data() {
-    let copy = std::env::temp_dir().join(format!("authapi-new-endpoint-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&copy);
+    let tmp = xtask::util::TempDir::new("new-endpoint").unwrap();
+    let copy = tmp.path().join("checkout");
     let files = Command::new("git")
         .args(["ls-files", "-z"])
         .current_dir(root())
@@ -182,5 +182,4 @@ fn a_fourth_endpoint_costs_the_spec_one_declaration_one_method_and_its_data() {
         snapshot.contains("domain 013xrzp12g3nqk8nz2ccx5vt2j6fzzzz not found"),
         "{snapshot}"
     );
-    let _ = std::fs::remove_dir_all(&copy);
 }

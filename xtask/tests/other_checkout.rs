@@ -6,27 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use xtask::codegen::{self, SPEC_PATH};
-
-/// A unique directory under the system's temp directory, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
-        let dir = std::env::temp_dir().join(format!("xtask-{name}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use xtask::util::TempDir;
 
 /// The checkout these tests were built from.
 fn original() -> PathBuf {
@@ -102,8 +82,8 @@ fn generated_files(root: &Path) -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn codegen_in_a_copy_rewrites_the_copy_and_leaves_the_original_alone() {
-    let tmp = TempDir::new("copy-edit");
-    let copy = copy_workspace(&tmp.0);
+    let tmp = TempDir::new("copy-edit").unwrap();
+    let copy = copy_workspace(tmp.path());
     let original_before = generated_files(&original());
 
     let spec = copy.join(SPEC_PATH);
@@ -158,8 +138,8 @@ fn codegen_in_a_copy_rewrites_the_copy_and_leaves_the_original_alone() {
 
 #[test]
 fn codegen_in_a_copy_without_its_spec_fails_naming_that_spec() {
-    let tmp = TempDir::new("copy-nospec");
-    let copy = copy_workspace(&tmp.0);
+    let tmp = TempDir::new("copy-nospec").unwrap();
+    let copy = copy_workspace(tmp.path());
     let spec = copy.join(SPEC_PATH);
     std::fs::rename(&spec, copy.join("spec/moved-away.yaml")).unwrap();
 
@@ -182,8 +162,8 @@ fn codegen_in_a_copy_without_its_spec_fails_naming_that_spec() {
 
 #[test]
 fn codegen_check_names_the_file_that_differs_and_writes_nothing() {
-    let tmp = TempDir::new("copy-check");
-    let copy = copy_workspace(&tmp.0);
+    let tmp = TempDir::new("copy-check").unwrap();
+    let copy = copy_workspace(tmp.path());
     let edited = "crates/authapi-client/src/generated.rs";
     let path = copy.join(edited);
     let mut text = std::fs::read_to_string(&path).unwrap();

@@ -103,13 +103,10 @@ fn fit_responses(
     // client, the 4XX and 5XX statuses no other response documents.
     if let Some(default) = &responses.default {
         let shown = content(default);
-        let unlike_success = responses.responses.iter().any(|(status, r)| {
-            let success = match status {
-                StatusCode::Code(code) => *code == 101 || (200..=299).contains(code),
-                StatusCode::Range(class) => *class == 2,
-            };
-            success && content(r) != shown
-        });
+        let unlike_success = responses
+            .responses
+            .iter()
+            .any(|(status, r)| is_success(Some(status)) && content(r) != shown);
         if unlike_success && let Some(default) = responses.default.take() {
             for class in [4, 5] {
                 responses
@@ -135,6 +132,25 @@ fn fit_responses(
             .any(|(class, shown)| code / 100 == *class && *shown == content(r)),
         StatusCode::Range(_) => true,
     });
+}
+
+/// Whether progenitor counts a status (`None`: `default`) among the successes; `default`
+/// counts on both sides.
+fn is_success(status: Option<&StatusCode>) -> bool {
+    match status {
+        None => true,
+        Some(StatusCode::Code(code)) => *code == 101 || (200..=299).contains(code),
+        Some(StatusCode::Range(class)) => *class == 2,
+    }
+}
+
+/// Whether progenitor counts a status (`None`: `default`) among the errors.
+fn is_error(status: Option<&StatusCode>) -> bool {
+    match status {
+        None => true,
+        Some(StatusCode::Code(code)) => (400..=599).contains(code),
+        Some(StatusCode::Range(class)) => *class == 4 || *class == 5,
+    }
 }
 
 /// What progenitor makes of a response body: a JSON schema, a protocol upgrade, raw bytes or
@@ -171,16 +187,6 @@ fn one_kind_per_side(
     responses: &mut Responses,
     content: &impl Fn(&ReferenceOr<Response>) -> Option<serde_json::Value>,
 ) {
-    let success = |s: Option<&StatusCode>| match s {
-        None => true,
-        Some(StatusCode::Code(code)) => *code == 101 || (200..=299).contains(code),
-        Some(StatusCode::Range(class)) => *class == 2,
-    };
-    let error = |s: Option<&StatusCode>| match s {
-        None => true,
-        Some(StatusCode::Code(code)) => (400..=599).contains(code),
-        Some(StatusCode::Range(class)) => *class == 4 || *class == 5,
-    };
     let raw = |response: &ReferenceOr<Response>| {
         let mut response = match response {
             ReferenceOr::Item(r) => r.clone(),
@@ -198,7 +204,7 @@ fn one_kind_per_side(
     };
     // Each pass only turns bodies raw, so both sides settle within a few passes.
     for _ in 0..3 {
-        for side in [&success as &dyn Fn(Option<&StatusCode>) -> bool, &error] {
+        for side in [is_success as fn(Option<&StatusCode>) -> bool, is_error] {
             let kinds = |responses: &Responses| {
                 let mut kinds: Vec<Kind> = Vec::new();
                 let listed = responses

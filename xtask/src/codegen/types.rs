@@ -17,7 +17,8 @@ pub fn names(model: &Model) -> Vec<String> {
 
 pub fn generate(spec: &Spec, model: &Model) -> Result<TokenStream, SpecError> {
     let space = &model.types;
-    let known: std::collections::BTreeSet<String> = space.iter_types().map(|t| t.name()).collect();
+    let known = names(model);
+    let known = |rust: &String| known.binary_search(rust).is_ok();
     // (schema name in the spec, Rust type name), in spec order.
     let mut names = Vec::new();
     let schemas = spec.api.components.iter().flat_map(|c| c.schemas.iter());
@@ -26,11 +27,11 @@ pub fn generate(spec: &Spec, model: &Model) -> Result<TokenStream, SpecError> {
         let native = body
             .as_item()
             .is_some_and(|s| s.schema_data.extensions.contains_key("x-rust-type"));
-        if !known.contains(&rust) && native {
+        if !known(&rust) && native {
             // An `x-rust-type` schema may be an existing Rust type rather than a generated one.
             continue;
         }
-        if !known.contains(&rust) {
+        if !known(&rust) {
             let pointer = format!("/components/schemas/{}", super::model::escape(schema));
             return Err(SpecError::at(
                 spec,
