@@ -73,7 +73,7 @@ macro_rules! resources {
                 vec![$((Kind::$kind, self.$plural.len()),)*]
             }
 
-            /// An id of each kind and the account it belongs to, the smallest id first.
+            /// The first record of each kind in the data, by its id and account.
             pub fn samples(&self) -> Vec<(Kind, &str, &AccountId)> {
                 let mut samples = Vec::new();
                 $( samples.extend(self.$plural.sample().map(|(id, a)| (Kind::$kind, id, a))); )*
@@ -162,7 +162,6 @@ pub trait Resource: DeserializeOwned + Send + Sync + 'static {
     const KIND: Kind;
     type Id: Eq
         + Hash
-        + Ord
         + Clone
         + fmt::Debug
         + std::ops::Deref<Target = String>
@@ -304,6 +303,8 @@ pub struct Records<R: Resource> {
     by_id: HashMap<R::Id, Record<R>, foldhash::fast::RandomState>,
     /// The first id listed twice, with its position, refused by the data check.
     duplicate: Option<(usize, R::Id)>,
+    /// The id listed first.
+    first: Option<R::Id>,
 }
 
 impl<R: Resource> Default for Records<R> {
@@ -311,6 +312,7 @@ impl<R: Resource> Default for Records<R> {
         Self {
             by_id: HashMap::default(),
             duplicate: None,
+            first: None,
         }
     }
 }
@@ -328,13 +330,11 @@ impl<R: Resource> Records<R> {
         self.by_id.get(id)
     }
 
-    /// The smallest id and its account, so that what the server suggests does not change
-    /// from one start to the next.
+    /// The record listed first, by its id and account: what the server suggests trying.
     fn sample(&self) -> Option<(&str, &AccountId)> {
-        self.by_id
-            .iter()
-            .min_by_key(|(id, _)| *id)
-            .map(|(id, record)| (id.as_str(), &*record.account_id))
+        let id = self.first.as_ref()?;
+        let record = self.by_id.get(id)?;
+        Some((id.as_str(), &*record.account_id))
     }
 }
 
@@ -381,6 +381,9 @@ impl<'de, R: Resource> Deserialize<'de> for Records<R> {
                     previous = Some(account_id.clone());
                     let body = Encoded::new(&record.into_body()).map_err(de::Error::custom)?;
                     let record = Record { account_id, body };
+                    if index == 0 {
+                        records.first = Some(id.clone());
+                    }
                     if records.by_id.insert(id.clone(), record).is_some() {
                         records.duplicate.get_or_insert((index, id));
                     }
