@@ -99,6 +99,8 @@ fn the_next_operations_generate_and_name_the_methods_to_write() {
     assert_eq!(
         methods,
         [
+            // Provided: the scenario bound to a caller, none unless implemented.
+            "scenario",
             "authenticate_bearer_auth",
             "fetch_authflow",
             "fetch_device",

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use authapi_stubs::runtime::Scenario;
 use authapi_stubs::{
     Api, ApiError, FetchAuthflowResponse, FetchDeviceResponse, FetchSessionResponse, JsonBody,
 };
@@ -10,29 +11,48 @@ use authapi_types::{
 };
 
 use crate::data::Resource;
+use crate::live::{Live, Snapshot};
 use crate::store::Store;
 use crate::tokens::{Caller, Tokens};
 
 pub struct StubApi<S> {
-    store: S,
-    tokens: Tokens,
+    live: Arc<Live<S>>,
 }
 
-impl<S: Store> StubApi<S> {
-    pub fn new(store: S, tokens: Tokens) -> Self {
-        Self { store, tokens }
+/// An authenticated request: the data snapshot it read its token from, which it reads its
+/// records from too, and its caller there.
+pub struct Session<S> {
+    snapshot: Arc<Snapshot<S>>,
+    caller: usize,
+}
+
+impl<S> Session<S> {
+    fn caller(&self) -> Option<&Caller> {
+        self.snapshot.tokens.caller(self.caller)
     }
 }
 
 impl<S: Store> StubApi<S> {
+    pub fn new(store: S, tokens: Tokens) -> Self {
+        Self::over(Arc::new(Live::new(Snapshot { store, tokens })))
+    }
+
+    /// An API over data that may be replaced while it serves.
+    pub fn over(live: Arc<Live<S>>) -> Self {
+        Self { live }
+    }
+
     /// The reply body for a record the caller asked for: 403 unless the caller may read its kind,
     /// and a record of another account answered exactly like a missing one (404), so that ids
     /// of other accounts cannot be probed.
     fn body<R: Resource>(
         &self,
-        caller: &Caller,
+        session: &Session<S>,
         id: &R::Id,
     ) -> Result<JsonBody<R::Body>, ApiError> {
+        let caller = session.caller().ok_or_else(|| {
+            ApiError::new(ErrorCode::Unexpected, "the caller is not in its data set")
+        })?;
         let kind = R::KIND;
         if !caller.may_read(kind) {
             return Err(ApiError::new(
@@ -40,7 +60,7 @@ impl<S: Store> StubApi<S> {
                 format!("this token may not read {}", kind.plural()),
             ));
         }
-        match self.store.find::<R>(id) {
+        match session.snapshot.store.find::<R>(id) {
             Some(record) if caller.accounts.covers(&record.account_id) => {
                 Ok(JsonBody::from(record.body))
             }
@@ -53,38 +73,47 @@ impl<S: Store> StubApi<S> {
 }
 
 impl<S: Store> Api for StubApi<S> {
-    type Caller = Arc<Caller>;
+    type Caller = Session<S>;
 
-    async fn authenticate_bearer_auth(&self, token: &str) -> Result<Arc<Caller>, ApiError> {
-        self.tokens
-            .lookup(token)
-            .ok_or_else(|| ApiError::new(ErrorCode::BadAuthtoken, "the bearer token is not valid"))
+    async fn authenticate_bearer_auth(&self, token: &str) -> Result<Session<S>, ApiError> {
+        let snapshot = self.live.current();
+        match snapshot.tokens.lookup(token) {
+            Some(caller) => Ok(Session { snapshot, caller }),
+            None => Err(ApiError::new(
+                ErrorCode::BadAuthtoken,
+                "the bearer token is not valid",
+            )),
+        }
+    }
+
+    fn scenario<'a>(&'a self, session: &'a Session<S>) -> Option<&'a Scenario> {
+        session.caller()?.scenario.as_ref()
     }
 
     async fn fetch_device(
         &self,
-        caller: &Arc<Caller>,
+        session: &Session<S>,
         id: DeviceId,
     ) -> Result<FetchDeviceResponse, ApiError> {
-        self.body::<DeviceSummary>(caller, &id)
+        self.body::<DeviceSummary>(session, &id)
             .map(FetchDeviceResponse::Ok)
     }
 
     async fn fetch_session(
         &self,
-        caller: &Arc<Caller>,
+        session: &Session<S>,
         id: SessionId,
     ) -> Result<FetchSessionResponse, ApiError> {
-        self.body::<SessionSummary>(caller, &id)
+        self.body::<SessionSummary>(session, &id)
             .map(FetchSessionResponse::Ok)
     }
 
     async fn fetch_authflow(
         &self,
-        caller: &Arc<Caller>,
+        session: &Session<S>,
         id: AuthflowId,
     ) -> Result<FetchAuthflowResponse, ApiError> {
-        self.body::<AuthflowSummary>(caller, &id)
+        self.body::<AuthflowSummary>(session, &id)
             .map(FetchAuthflowResponse::Ok)
     }
 }

@@ -9,6 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use authapi_stubs::Encoded;
+use authapi_stubs::runtime::Scenario;
 use authapi_types::{
     AccountId, AuthflowId, AuthflowResponse, AuthflowSummary, DeviceId, DeviceResponse,
     DeviceSummary, SessionAvailableActions, SessionId, SessionResponse, SessionSummary,
@@ -190,6 +191,11 @@ pub struct TokenGrant {
     /// The resource kinds it may read; all of them when not given.
     #[serde(default = "all_kinds")]
     pub kinds: Vec<Kind>,
+    /// A scenario every request with this token plays, as if it sent the `Prefer` header
+    /// (`{code: 401}`, `{delay: 2000}`, `{dynamic: true}`); a request's own header is laid
+    /// over it.
+    #[serde(default)]
+    pub scenario: Option<Scenario>,
 }
 
 impl TokenGrant {
@@ -200,6 +206,7 @@ impl TokenGrant {
             account_id: Some(account_id),
             accounts: None,
             kinds: all_kinds(),
+            scenario: None,
         }
     }
 
@@ -475,12 +482,18 @@ impl Dataset {
                         "tokens[{i}]: give account_id (one account) or accounts (several, or all), not both"
                     ));
                 }
-                (None, None) => {
+                // A token that only plays a scenario (say, an expired one) may read nothing.
+                (None, None) if grant.scenario.is_none() => {
                     return Err(format!(
                         "tokens[{i}]: needs account_id (one account) or accounts (a list, or all)"
                     ));
                 }
                 _ => {}
+            }
+            if let Some(scenario) = &grant.scenario {
+                scenario
+                    .check()
+                    .map_err(|e| format!("tokens[{i}].scenario.{e}"))?;
             }
         }
         // The token itself stays out of the message: it is a secret.

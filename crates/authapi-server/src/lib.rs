@@ -5,8 +5,10 @@
 //! it in-process for the tests of code that calls the API.
 
 pub mod access_log;
+pub mod admin;
 pub mod api;
 pub mod data;
+pub mod live;
 pub mod serve;
 pub mod store;
 pub mod test_server;
@@ -19,8 +21,7 @@ use axum::Router;
 
 use crate::api::StubApi;
 use crate::data::{Dataset, TokenGrant};
-use crate::store::MemoryStore;
-use crate::tokens::Tokens;
+use crate::live::DataSource;
 
 /// The HTTP service for a data set plus extra tokens (e.g. from `--token`). The access log is
 /// added where it is served ([`serve::serve_with_access_log`]).
@@ -30,8 +31,10 @@ pub fn app(data: Dataset, extra_tokens: Vec<TokenGrant>) -> Router {
 
 /// [`app`] with router options other than the defaults (say, `check_responses`).
 pub fn app_with(data: Dataset, extra_tokens: Vec<TokenGrant>, options: Options) -> Router {
-    let mut grants = data.tokens.clone();
-    grants.extend(extra_tokens);
-    let api = StubApi::new(MemoryStore::new(data), Tokens::new(grants));
-    authapi_stubs::router_with(api, options)
+    app_over(&DataSource::new(data, extra_tokens, None), options)
+}
+
+/// The HTTP service over data that may be replaced while it serves.
+pub fn app_over(source: &DataSource, options: Options) -> Router {
+    authapi_stubs::router_with(StubApi::over(source.live()), options)
 }

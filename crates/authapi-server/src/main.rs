@@ -4,13 +4,17 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use authapi_server::access_log::{AccessLog, Format};
 use authapi_server::data::{Dataset, TokenGrant};
+use authapi_server::live::{DataSource, watch};
 use authapi_server::serve::{Limits, serve, serve_with_access_log};
 use authapi_stubs::runtime::Options;
+use axum::http::HeaderValue;
 use clap::Parser;
+use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer, ExposeHeaders};
 
 /// A stub server of the authapi API that answers like the real one from in-memory data.
 #[derive(Debug, Parser)]
@@ -48,6 +52,27 @@ struct Args {
     #[arg(long, short, env = "AUTHAPI_QUIET")]
     quiet: bool,
 
+    /// Reloads the data file when it changes, checked as at start; a bad file is logged and
+    /// the data the server has stays. SIGHUP reloads it too, with or without this flag.
+    #[arg(long, env = "AUTHAPI_WATCH", requires = "data")]
+    watch: bool,
+
+    /// Lets pages of this origin call the server from a browser (`*` for any): preflight
+    /// requests are answered, and every answer carries the Access-Control-* headers.
+    /// Repeatable.
+    #[arg(long = "cors", env = "AUTHAPI_CORS", value_delimiter = ',', value_name = "ORIGIN", value_parser = parse_origin)]
+    cors: Vec<HeaderValue>,
+
+    /// Serves the admin API under /__admin/ (the journal of recent requests, a new data set,
+    /// a reset), for `Authorization: Bearer <this token>` only. Off without it.
+    #[arg(long, env = "AUTHAPI_ADMIN_TOKEN", value_parser = parse_admin_token)]
+    admin_token: Option<String>,
+
+    /// Strict mode: ignores `Prefer` headers and the scenarios of tokens, so that every
+    /// answer comes from the data.
+    #[arg(long, env = "AUTHAPI_NO_SCENARIOS")]
+    no_scenarios: bool,
+
     /// Prints the JSON Schema of a data file and exits; point an editor's YAML support at it
     /// for completion and checks while writing a data file.
     #[arg(long)]
@@ -63,6 +88,26 @@ fn parse_token(arg: &str) -> Result<TokenGrant, String> {
         .parse()
         .map_err(|e| format!("account id {account:?} is not valid: {e}"))?;
     Ok(TokenGrant::account(token.to_string(), account_id))
+}
+
+fn parse_origin(arg: &str) -> Result<HeaderValue, String> {
+    let origin = arg.trim();
+    let scheme_and_host = origin.split_once("://").is_some_and(|(scheme, host)| {
+        !scheme.is_empty() && !host.is_empty() && !host.ends_with('/')
+    });
+    if origin != "*" && !scheme_and_host {
+        return Err(format!(
+            "{origin:?} is not an origin; expected scheme://host[:port] (as http://localhost:3000) or *"
+        ));
+    }
+    HeaderValue::try_from(origin).map_err(|_| format!("{origin:?} cannot be sent in a header"))
+}
+
+fn parse_admin_token(arg: &str) -> Result<String, String> {
+    if arg.is_empty() || !arg.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err("the admin token must be non-empty visible ASCII without spaces".into());
+    }
+    Ok(arg.to_string())
 }
 
 fn main() -> ExitCode {
@@ -191,9 +236,22 @@ async fn run(args: Args, data: Dataset, source: String, access_log: Option<Acces
     let options = Options {
         // Always on in debug builds, where the default has it.
         check_responses: args.check_responses || Options::default().check_responses,
+        scenarios: !args.no_scenarios,
         ..Options::default()
     };
-    let app = authapi_server::app_with(data, args.tokens, options);
+    let source = Arc::new(DataSource::new(data, args.tokens, args.data.clone()));
+    let mut app = authapi_server::app_over(&source, options);
+    if let Some(token) = args.admin_token {
+        app = authapi_server::admin::attach(app, token, Arc::clone(&source));
+    }
+    if !args.cors.is_empty() {
+        app = app.layer(cors(args.cors));
+    }
+    if args.watch {
+        tokio::spawn(watch(Arc::clone(&source), WATCH_EVERY));
+    }
+    #[cfg(unix)]
+    tokio::spawn(reload_on_hangup(Arc::clone(&source)));
     match access_log {
         Some(log) => {
             serve_with_access_log(listener, app, Limits::default(), log, shutdown_signal()).await
@@ -201,6 +259,37 @@ async fn run(args: Args, data: Dataset, source: String, access_log: Option<Acces
         None => serve(listener, app, Limits::default(), shutdown_signal()).await,
     }
     ExitCode::SUCCESS
+}
+
+/// How often `--watch` looks at the data file.
+const WATCH_EVERY: Duration = Duration::from_millis(250);
+
+/// Reloads the data file on each SIGHUP, as daemons do.
+#[cfg(unix)]
+async fn reload_on_hangup(source: Arc<DataSource>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+        return;
+    };
+    while hangups.recv().await.is_some() {
+        source.reload_logged("SIGHUP").await;
+    }
+}
+
+/// The CORS layer of `--cors`: the listed origins (or any, for `*`), any method and request
+/// header they ask for in a preflight, and every answer header visible to the page.
+fn cors(origins: Vec<HeaderValue>) -> CorsLayer {
+    let allowed = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins)
+    };
+    CorsLayer::new()
+        .allow_origin(allowed)
+        .allow_methods(AllowMethods::mirror_request())
+        .allow_headers(AllowHeaders::mirror_request())
+        .expose_headers(ExposeHeaders::any())
+        .max_age(Duration::from_secs(600))
 }
 
 /// Resolves on Ctrl-C or SIGTERM; in-flight requests then finish before the server exits.

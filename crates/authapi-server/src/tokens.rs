@@ -1,16 +1,17 @@
 //! Bearer tokens and what they grant, looked up in constant time.
 
-use std::sync::Arc;
-
+use authapi_stubs::runtime::Scenario;
 use subtle::ConstantTimeEq;
 
 use crate::data::{Accounts, Kind, TokenGrant};
 
-/// The caller of a request: the accounts its token reads and what it may read of them.
+/// The caller of a request: the accounts its token reads, what it may read of them, and the
+/// scenario its token plays.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     pub accounts: Accounts,
     pub kinds: Vec<Kind>,
+    pub scenario: Option<Scenario>,
 }
 
 impl Caller {
@@ -23,8 +24,8 @@ impl Caller {
 /// not depend on where they differ, so timing does not reveal a token.
 #[derive(Debug, Default)]
 pub struct Tokens {
-    /// Each token with its caller, made once so that a request only shares it.
-    grants: Vec<(String, Arc<Caller>)>,
+    /// Each token with its caller, made once so that a request only points at it.
+    grants: Vec<(String, Caller)>,
 }
 
 impl Tokens {
@@ -35,21 +36,28 @@ impl Tokens {
                 let caller = Caller {
                     accounts: g.scope(),
                     kinds: g.kinds,
+                    scenario: g.scenario,
                 };
-                (g.token, Arc::new(caller))
+                (g.token, caller)
             })
             .collect();
         Self { grants }
     }
 
-    pub fn lookup(&self, token: &str) -> Option<Arc<Caller>> {
+    /// The index of `token`'s caller, for [`Tokens::caller`].
+    pub fn lookup(&self, token: &str) -> Option<usize> {
         let mut found = None;
-        for (known, caller) in &self.grants {
+        for (i, (known, _)) in self.grants.iter().enumerate() {
             if constant_time_eq(known.as_bytes(), token.as_bytes()) {
-                found = Some(caller);
+                found = Some(i);
             }
         }
-        found.cloned()
+        found
+    }
+
+    /// The caller [`Tokens::lookup`] found.
+    pub fn caller(&self, index: usize) -> Option<&Caller> {
+        self.grants.get(index).map(|(_, caller)| caller)
     }
 }
 
@@ -70,7 +78,7 @@ mod tests {
         let mut grant = TokenGrant::account("abc".into(), account.clone());
         grant.kinds = vec![Kind::Device];
         let tokens = Tokens::new(vec![grant]);
-        let caller = tokens.lookup("abc").unwrap();
+        let caller = tokens.caller(tokens.lookup("abc").unwrap()).unwrap();
         assert_eq!(caller.accounts, Accounts::Listed(vec![account]));
         assert!(caller.may_read(Kind::Device) && !caller.may_read(Kind::Session));
         for other in ["ab", "abd", "abcd", "", "abC", "bbc"] {

@@ -38,6 +38,8 @@ pub const RESPONSE_SCHEMAS: &[(&str, &str, &str)] = &[
 ];
 /// The schemas that requests and answers are checked against.
 pub static SCHEMAS: rt::Schemas = rt::Schemas::new(SCHEMA_JSON, RESPONSE_SCHEMAS);
+/// The spec's documented answers, for scenarios and authentication challenges.
+pub static SPEC: rt::Spec = rt::Spec::new(SPEC_JSON, &SCHEMAS);
 ///What `fetch_authflow` answers: one variant per response the spec documents.
 #[derive(Debug)]
 pub enum FetchAuthflowResponse {
@@ -132,6 +134,13 @@ impl rt::IntoReply for FetchSessionResponse {
 pub trait Api: Send + Sync + 'static {
     /// Who is calling, as the `authenticate_*` method of the scheme they used found.
     type Caller: Send + Sync;
+    /// The scenario every request of `caller` plays (say, one bound to its token), under
+    /// what its `Prefer` header asks; none unless implemented.
+    fn scenario<'a>(&'a self, caller: &'a Self::Caller) -> Option<&'a rt::Scenario> {
+        let _ = caller;
+        None
+    }
+
     ///Security scheme `bearerAuth`: turns the bearer token into the caller; credentials that are not valid are `bad_authtoken`.
     fn authenticate_bearer_auth(
         &self,
@@ -198,124 +207,145 @@ async fn fetch_authflow<A: Api>(
     State(served): State<Arc<rt::Served<A>>>,
     request: rt::Request,
 ) -> Response {
-    rt::send(
-        served.options(),
-        &SCHEMAS,
-        "fetch_authflow",
-        async {
-            let (mut parts, _) = request.into_parts();
-            let api = served.api();
-            let caller = match rt::bearer(&parts)? {
-                Some(token) => api.authenticate_bearer_auth(token).await?,
-                None => return Err(rt::no_credentials(&parts, &[rt::Scheme::Bearer])),
-            };
-            let path = rt::path_params(&mut parts).await?;
-            let authflow_id = {
-                const SPEC: rt::Param = rt::Param {
-                    name: "authflow_id",
-                    location: rt::Location::Path,
-                    shape: rt::Shape::Scalar(rt::Scalar::String),
-                    schema: None,
-                    hint: "a value like 013xrzp12g3nqk8nqprv12gz6v99a2v4",
-                    default: None,
-                };
-                rt::parsed::<
-                    types::AuthflowId,
-                >(&SCHEMAS, rt::path_values(&path, "authflow_id").as_slice(), &SPEC)
-                    .and_then(|value| rt::present(value, &SPEC))?
-            };
-            api.fetch_authflow(&caller, authflow_id)
-                .await
-                .map_err(|e| rt::documented(
-                    e,
-                    "fetch_authflow",
-                    &["200", "400", "401", "403", "404", "500"],
-                ))
+    const OP: rt::Operation = rt::Operation {
+        id: "fetch_authflow",
+        statuses: &["200", "400", "401", "403", "404", "500"],
+        schemes: &[rt::Scheme::Bearer],
+    };
+    let mut played = rt::Played::default();
+    let result = async {
+        let (mut parts, _) = request.into_parts();
+        let api = served.api();
+        let caller = match rt::bearer(&parts)? {
+            Some(token) => api.authenticate_bearer_auth(token).await?,
+            None => return Err(rt::no_credentials(&parts, OP.schemes)),
+        };
+        if let Some(reply) = played
+            .play(served.options(), &SPEC, &OP, &parts, api.scenario(&caller))
+            .await?
+        {
+            return Ok(reply);
         }
-            .await,
-    )
+
+        let path = rt::path_params(&mut parts).await?;
+        let authflow_id = {
+            const PARAM: rt::Param = rt::Param {
+                name: "authflow_id",
+                location: rt::Location::Path,
+                shape: rt::Shape::Scalar(rt::Scalar::String),
+                schema: None,
+                hint: "a value like 013xrzp12g3nqk8nqprv12gz6v99a2v4",
+                default: None,
+            };
+            rt::parsed::<
+                types::AuthflowId,
+            >(&SCHEMAS, rt::path_values(&path, "authflow_id").as_slice(), &PARAM)
+                .and_then(|value| rt::present(value, &PARAM))?
+        };
+        api.fetch_authflow(&caller, authflow_id)
+            .await
+            .map(rt::IntoReply::into_reply)
+            .map_err(|e| rt::documented(e, &OP))
+    }
+
+        .await;
+    rt::send(served.options(), &SPEC, &OP, played, result)
 }
 
 async fn fetch_device<A: Api>(
     State(served): State<Arc<rt::Served<A>>>,
     request: rt::Request,
 ) -> Response {
-    rt::send(
-        served.options(),
-        &SCHEMAS,
-        "fetch_device",
-        async {
-            let (mut parts, _) = request.into_parts();
-            let api = served.api();
-            let caller = match rt::bearer(&parts)? {
-                Some(token) => api.authenticate_bearer_auth(token).await?,
-                None => return Err(rt::no_credentials(&parts, &[rt::Scheme::Bearer])),
-            };
-            let path = rt::path_params(&mut parts).await?;
-            let device_id = {
-                const SPEC: rt::Param = rt::Param {
-                    name: "device_id",
-                    location: rt::Location::Path,
-                    shape: rt::Shape::Scalar(rt::Scalar::String),
-                    schema: None,
-                    hint: "a value like 013xrzp12g3nqk8nyvk0xwzcb2gzp8z1",
-                    default: None,
-                };
-                rt::parsed::<
-                    types::DeviceId,
-                >(&SCHEMAS, rt::path_values(&path, "device_id").as_slice(), &SPEC)
-                    .and_then(|value| rt::present(value, &SPEC))?
-            };
-            api.fetch_device(&caller, device_id)
-                .await
-                .map_err(|e| rt::documented(
-                    e,
-                    "fetch_device",
-                    &["200", "400", "401", "403", "404", "500"],
-                ))
+    const OP: rt::Operation = rt::Operation {
+        id: "fetch_device",
+        statuses: &["200", "400", "401", "403", "404", "500"],
+        schemes: &[rt::Scheme::Bearer],
+    };
+    let mut played = rt::Played::default();
+    let result = async {
+        let (mut parts, _) = request.into_parts();
+        let api = served.api();
+        let caller = match rt::bearer(&parts)? {
+            Some(token) => api.authenticate_bearer_auth(token).await?,
+            None => return Err(rt::no_credentials(&parts, OP.schemes)),
+        };
+        if let Some(reply) = played
+            .play(served.options(), &SPEC, &OP, &parts, api.scenario(&caller))
+            .await?
+        {
+            return Ok(reply);
         }
-            .await,
-    )
+
+        let path = rt::path_params(&mut parts).await?;
+        let device_id = {
+            const PARAM: rt::Param = rt::Param {
+                name: "device_id",
+                location: rt::Location::Path,
+                shape: rt::Shape::Scalar(rt::Scalar::String),
+                schema: None,
+                hint: "a value like 013xrzp12g3nqk8nyvk0xwzcb2gzp8z1",
+                default: None,
+            };
+            rt::parsed::<
+                types::DeviceId,
+            >(&SCHEMAS, rt::path_values(&path, "device_id").as_slice(), &PARAM)
+                .and_then(|value| rt::present(value, &PARAM))?
+        };
+        api.fetch_device(&caller, device_id)
+            .await
+            .map(rt::IntoReply::into_reply)
+            .map_err(|e| rt::documented(e, &OP))
+    }
+
+        .await;
+    rt::send(served.options(), &SPEC, &OP, played, result)
 }
 
 async fn fetch_session<A: Api>(
     State(served): State<Arc<rt::Served<A>>>,
     request: rt::Request,
 ) -> Response {
-    rt::send(
-        served.options(),
-        &SCHEMAS,
-        "fetch_session",
-        async {
-            let (mut parts, _) = request.into_parts();
-            let api = served.api();
-            let caller = match rt::bearer(&parts)? {
-                Some(token) => api.authenticate_bearer_auth(token).await?,
-                None => return Err(rt::no_credentials(&parts, &[rt::Scheme::Bearer])),
-            };
-            let path = rt::path_params(&mut parts).await?;
-            let session_id = {
-                const SPEC: rt::Param = rt::Param {
-                    name: "session_id",
-                    location: rt::Location::Path,
-                    shape: rt::Shape::Scalar(rt::Scalar::String),
-                    schema: None,
-                    hint: "a value like 013xrzp12g3nqk8nkv4y96wrbzje9dsr",
-                    default: None,
-                };
-                rt::parsed::<
-                    types::SessionId,
-                >(&SCHEMAS, rt::path_values(&path, "session_id").as_slice(), &SPEC)
-                    .and_then(|value| rt::present(value, &SPEC))?
-            };
-            api.fetch_session(&caller, session_id)
-                .await
-                .map_err(|e| rt::documented(
-                    e,
-                    "fetch_session",
-                    &["200", "400", "401", "403", "404", "500"],
-                ))
+    const OP: rt::Operation = rt::Operation {
+        id: "fetch_session",
+        statuses: &["200", "400", "401", "403", "404", "500"],
+        schemes: &[rt::Scheme::Bearer],
+    };
+    let mut played = rt::Played::default();
+    let result = async {
+        let (mut parts, _) = request.into_parts();
+        let api = served.api();
+        let caller = match rt::bearer(&parts)? {
+            Some(token) => api.authenticate_bearer_auth(token).await?,
+            None => return Err(rt::no_credentials(&parts, OP.schemes)),
+        };
+        if let Some(reply) = played
+            .play(served.options(), &SPEC, &OP, &parts, api.scenario(&caller))
+            .await?
+        {
+            return Ok(reply);
         }
-            .await,
-    )
+
+        let path = rt::path_params(&mut parts).await?;
+        let session_id = {
+            const PARAM: rt::Param = rt::Param {
+                name: "session_id",
+                location: rt::Location::Path,
+                shape: rt::Shape::Scalar(rt::Scalar::String),
+                schema: None,
+                hint: "a value like 013xrzp12g3nqk8nkv4y96wrbzje9dsr",
+                default: None,
+            };
+            rt::parsed::<
+                types::SessionId,
+            >(&SCHEMAS, rt::path_values(&path, "session_id").as_slice(), &PARAM)
+                .and_then(|value| rt::present(value, &PARAM))?
+        };
+        api.fetch_session(&caller, session_id)
+            .await
+            .map(rt::IntoReply::into_reply)
+            .map_err(|e| rt::documented(e, &OP))
+    }
+
+        .await;
+    rt::send(served.options(), &SPEC, &OP, played, result)
 }

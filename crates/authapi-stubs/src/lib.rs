@@ -12,12 +12,15 @@ extern crate self as authapi_stubs;
 
 mod auth;
 mod body;
+mod dynamic;
 mod error;
 mod options;
 mod reply;
 mod request;
 pub mod runtime;
+mod scenario;
 mod schemas;
+mod spec;
 // Formatted by the generator, not by rustfmt, so that output is byte-stable.
 #[rustfmt::skip]
 #[allow(clippy::all)]

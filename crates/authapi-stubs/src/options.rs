@@ -9,6 +9,10 @@ pub struct Options {
     /// status before it is sent; one that does not match is logged and replaced by 500
     /// `unexpected`. On by default in debug builds; it costs a schema validation per answer.
     pub check_responses: bool,
+    /// Whether requests may ask for a scenario (a `Prefer` header, or one bound to the caller):
+    /// a documented status, a named example, a random body, a delay. On by default; off, the
+    /// implementation answers every request.
+    pub scenarios: bool,
 }
 
 impl Default for Options {
@@ -16,6 +20,7 @@ impl Default for Options {
         Self {
             body_limit: 1024 * 1024,
             check_responses: cfg!(debug_assertions),
+            scenarios: true,
         }
     }
 }

@@ -8,8 +8,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::auth::Scheme;
 use crate::options::Options;
+use crate::scenario::Played;
 use crate::schemas::Schemas;
+use crate::spec::{Operation, Spec};
 use crate::{ApiError, JsonBody, to_json};
 
 /// A per-operation response type: one variant per documented response.
@@ -20,7 +23,7 @@ pub trait IntoReply {
 enum Content {
     Empty,
     Json(Bytes),
-    Other(&'static str, Bytes),
+    Other(HeaderValue, Bytes),
 }
 
 /// An answer ready to send: status, extra headers and body; or why it could not be made.
@@ -100,10 +103,15 @@ impl Reply {
     }
 
     pub fn text(status: impl IntoStatus, content_type: &'static str, text: String) -> Self {
-        Self::new(status, Ok(Content::Other(content_type, Bytes::from(text))))
+        Self::bytes(status, content_type, Bytes::from(text))
     }
 
     pub fn bytes(status: impl IntoStatus, content_type: &'static str, bytes: Bytes) -> Self {
+        Self::other(status, HeaderValue::from_static(content_type), bytes)
+    }
+
+    /// A body of a content type read from the spec at run time.
+    pub(crate) fn other(status: impl IntoStatus, content_type: HeaderValue, bytes: Bytes) -> Self {
         Self::new(status, Ok(Content::Other(content_type, bytes)))
     }
 
@@ -170,7 +178,9 @@ pub(crate) fn json_response(status: StatusCode, json: Bytes) -> Response {
 
 /// An error a handler returned, when the operation documents its status (exactly, by class or
 /// by `default`); otherwise 500 `unexpected`, since the spec promises clients nothing else.
-pub fn documented(error: ApiError, operation: &str, statuses: &[&str]) -> ApiError {
+pub fn documented(error: ApiError, operation: &Operation) -> ApiError {
+    let statuses = operation.statuses;
+    let operation = operation.id;
     let code = error.status().as_u16();
     let exact = code.to_string();
     let class = format!("{}XX", code / 100);
@@ -187,14 +197,39 @@ pub fn documented(error: ApiError, operation: &str, statuses: &[&str]) -> ApiErr
     )
 }
 
-/// Sends the answer, or the error's status and JSON body. With the router's
-/// `check_responses` option on, a JSON answer that does not match the schema the spec documents
-/// for its status is logged and replaced by 500 `unexpected`, so that drift between data and
-/// spec shows at once rather than in a client.
+impl IntoReply for Reply {
+    fn into_reply(self) -> Reply {
+        self
+    }
+}
+
+/// Sends the answer, or the error's status and JSON body, with the challenge of the
+/// operation's schemes on a 401 and the `Preference-Applied` header of a played scenario.
+/// With the router's `check_responses` option on, a JSON answer that does not match the schema
+/// the spec documents for its status is logged and replaced by 500 `unexpected`, so that drift
+/// between data and spec shows at once rather than in a client.
 pub fn send<T: IntoReply>(
     options: &Options,
+    spec: &Spec,
+    operation: &Operation,
+    played: Played,
+    result: Result<T, ApiError>,
+) -> Response {
+    // A 401 after authentication (a scenario's, a handler's) still means the credentials
+    // sent are not good enough; only a request without any is told so.
+    let invalid = !matches!(&result, Err(e) if e.code == ErrorCode::NotAuthenticated);
+    let mut response = checked(options, spec.schemas(), operation.id, result);
+    if response.status() == StatusCode::UNAUTHORIZED {
+        challenge(&mut response, spec.title(), operation.schemes, invalid);
+    }
+    played.mark(&mut response);
+    response
+}
+
+fn checked<T: IntoReply>(
+    options: &Options,
     schemas: &Schemas,
-    operation: &'static str,
+    operation: &str,
     result: Result<T, ApiError>,
 ) -> Response {
     let checking = options.check_responses;
@@ -228,6 +263,27 @@ pub fn send<T: IntoReply>(
     answer.into_response()
 }
 
+/// `WWW-Authenticate` for each scheme that has a challenge (RFC 6750 for bearer tokens, RFC
+/// 7617 for basic), in the realm of the spec's title; API keys have none.
+fn challenge(response: &mut Response, realm: &str, schemes: &[Scheme], invalid: bool) {
+    let realm = realm.replace('\\', "\\\\").replace('"', "\\\"");
+    for scheme in schemes {
+        let value = match scheme {
+            Scheme::Bearer if invalid => {
+                format!("Bearer realm=\"{realm}\", error=\"invalid_token\"")
+            }
+            Scheme::Bearer => format!("Bearer realm=\"{realm}\""),
+            Scheme::Basic => format!("Basic realm=\"{realm}\""),
+            Scheme::ApiKeyHeader(_) | Scheme::ApiKeyQuery(_) => continue,
+        };
+        if let Ok(value) = HeaderValue::try_from(value) {
+            response
+                .headers_mut()
+                .append(header::WWW_AUTHENTICATE, value);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,19 +296,63 @@ mod tests {
         assert!(status_in(700, 0).is_err());
     }
 
+    fn operation(statuses: &'static [&'static str]) -> Operation {
+        Operation {
+            id: "op",
+            statuses,
+            schemes: &[],
+        }
+    }
+
     #[test]
     fn undocumented_error_statuses_become_unexpected() {
         let not_found = ApiError::new(ErrorCode::NotFound, "gone");
         assert_eq!(
-            documented(not_found.clone(), "op", &["200", "404"]),
+            documented(not_found.clone(), &operation(&["200", "404"])),
             not_found
         );
-        assert_eq!(documented(not_found.clone(), "op", &["4XX"]), not_found);
-        assert_eq!(documented(not_found.clone(), "op", &["default"]), not_found);
         assert_eq!(
-            documented(not_found, "op", &["200", "400"]).code,
+            documented(not_found.clone(), &operation(&["4XX"])),
+            not_found
+        );
+        assert_eq!(
+            documented(not_found.clone(), &operation(&["default"])),
+            not_found
+        );
+        assert_eq!(
+            documented(not_found, &operation(&["200", "400"])).code,
             ErrorCode::Unexpected
         );
+    }
+
+    #[test]
+    fn a_401_challenges_each_scheme_in_the_spec_realm() {
+        let challenged = |schemes, invalid| {
+            let mut response = StatusCode::UNAUTHORIZED.into_response();
+            challenge(&mut response, "my \"api\"", schemes, invalid);
+            let values: Vec<String> = response
+                .headers()
+                .get_all(header::WWW_AUTHENTICATE)
+                .iter()
+                .map(|v| v.to_str().unwrap().to_string())
+                .collect();
+            values
+        };
+        assert_eq!(
+            challenged(&[Scheme::Bearer], false),
+            [r#"Bearer realm="my \"api\"""#]
+        );
+        assert_eq!(
+            challenged(
+                &[Scheme::Bearer, Scheme::ApiKeyHeader("x-key"), Scheme::Basic],
+                true
+            ),
+            [
+                r#"Bearer realm="my \"api\"", error="invalid_token""#,
+                r#"Basic realm="my \"api\"""#
+            ]
+        );
+        assert!(challenged(&[Scheme::ApiKeyQuery("key")], true).is_empty());
     }
 
     #[test]

@@ -11,7 +11,9 @@ pub use crate::request::{
     header_values, parsed, path_params, path_values, present, query_values, required_body,
     text_body,
 };
+pub use crate::scenario::{MAX_DELAY_MS, Played, Scenario};
 pub use crate::schemas::Schemas;
+pub use crate::spec::{Operation, Spec};
 
 /// A request as handlers take it.
 pub type Request = axum::extract::Request;

@@ -48,6 +48,11 @@ impl Schemas {
         })
     }
 
+    /// The whole schema document, with every schema under `$defs`.
+    pub(crate) fn document(&self) -> &Value {
+        &self.compiled().root
+    }
+
     /// The `$defs` schema documented for `operation` answering `status`: the exact status, else
     /// its class (`4XX`), else `default`.
     pub fn schema_for(&self, operation: &str, status: u16) -> Option<&'static str> {

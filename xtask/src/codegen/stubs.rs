@@ -55,6 +55,13 @@ pub fn generate(model: &Model, paths: &Paths) -> TokenStream {
         quote! {
             /// Who is calling, as the `authenticate_*` method of the scheme they used found.
             type Caller: Send + Sync;
+
+            /// The scenario every request of `caller` plays (say, one bound to its token), under
+            /// what its `Prefer` header asks; none unless implemented.
+            fn scenario<'a>(&'a self, caller: &'a Self::Caller) -> Option<&'a rt::Scenario> {
+                let _ = caller;
+                None
+            }
         }
     });
     let authenticators = model.schemes.iter().map(|scheme| {
@@ -117,6 +124,9 @@ pub fn generate(model: &Model, paths: &Paths) -> TokenStream {
 
         /// The schemas that requests and answers are checked against.
         pub static SCHEMAS: rt::Schemas = rt::Schemas::new(SCHEMA_JSON, RESPONSE_SCHEMAS);
+
+        /// The spec's documented answers, for scenarios and authentication challenges.
+        pub static SPEC: rt::Spec = rt::Spec::new(SPEC_JSON, &SCHEMAS);
 
         #(#answers)*
 
@@ -374,14 +384,14 @@ fn param_read(param: &Param) -> TokenStream {
     };
     let required = param.required || param.default.is_some();
     let finish = if required {
-        quote! { .and_then(|value| rt::present(value, &SPEC))? }
+        quote! { .and_then(|value| rt::present(value, &PARAM))? }
     } else {
         quote! { ? }
     };
     quote! {
         let #ident = {
-            const SPEC: rt::Param = #spec;
-            #read(&SCHEMAS, #values, &SPEC)#finish
+            const PARAM: rt::Param = #spec;
+            #read(&SCHEMAS, #values, &PARAM)#finish
         };
     }
 }
@@ -392,9 +402,8 @@ fn auth(model: &Model, op: &Operation) -> TokenStream {
         .iter()
         .filter_map(|name| model.schemes.iter().find(|s| &s.name == name))
         .collect();
-    let accepted = schemes.iter().map(|s| scheme_tokens(&s.kind));
     let mut chain = quote! {
-        return Err(rt::no_credentials(&parts, &[#(#accepted),*]))
+        return Err(rt::no_credentials(&parts, OP.schemes))
     };
     for scheme in schemes.iter().rev() {
         let method = format_ident!("authenticate_{}", scheme.rust);
@@ -469,14 +478,11 @@ fn handler(model: &Model, op: &Operation) -> TokenStream {
         };
         quote! {
             let body = {
-                const SPEC: rt::BodySpec = rt::BodySpec { media: #media, content_type: #content_type, schema: #schema };
-                #read(&SCHEMAS, &parts, body, served.options(), &SPEC).await #finish
+                const BODY: rt::BodySpec = rt::BodySpec { media: #media, content_type: #content_type, schema: #schema };
+                #read(&SCHEMAS, &parts, body, served.options(), &BODY).await #finish
             };
         }
     });
-    // An operation with no security, parameters or body never reads the request's head.
-    let unread =
-        (!secured && op.params.is_empty() && op.body.is_none()).then(|| quote! { let _ = &parts; });
     let split = match (has_path, op.body.is_some()) {
         (true, true) => quote! { let (mut parts, body) = request.into_parts(); },
         (true, false) => quote! { let (mut parts, _) = request.into_parts(); },
@@ -487,23 +493,43 @@ fn handler(model: &Model, op: &Operation) -> TokenStream {
     let args = op.params.iter().map(|p| format_ident!("{}", p.name));
     let body_arg = op.body.as_ref().map(|_| quote! { body, });
     let documented = op.responses.iter().map(|r| r.status.key());
+    let schemes = op
+        .security
+        .iter()
+        .filter_map(|name| model.schemes.iter().find(|s| &s.name == name))
+        .map(|s| scheme_tokens(&s.kind));
+    let bound = if secured {
+        quote! { api.scenario(&caller) }
+    } else {
+        quote! { None }
+    };
     quote! {
         async fn #name<A: Api>(
             State(served): State<Arc<rt::Served<A>>>,
             request: rt::Request,
         ) -> Response {
-            rt::send(served.options(), &SCHEMAS, #id, async {
+            const OP: rt::Operation = rt::Operation {
+                id: #id,
+                statuses: &[#(#documented),*],
+                schemes: &[#(#schemes),*],
+            };
+            let mut played = rt::Played::default();
+            let result = async {
                 #split
-                #unread
                 let api = served.api();
                 #auth
+                if let Some(reply) = played.play(served.options(), &SPEC, &OP, &parts, #bound).await? {
+                    return Ok(reply);
+                }
                 #path
                 #(#reads)*
                 #body_read
                 api.#name(#caller_arg #(#args,)* #body_arg)
                     .await
-                    .map_err(|e| rt::documented(e, #id, &[#(#documented),*]))
-            }.await)
+                    .map(rt::IntoReply::into_reply)
+                    .map_err(|e| rt::documented(e, &OP))
+            }.await;
+            rt::send(served.options(), &SPEC, &OP, played, result)
         }
     }
 }

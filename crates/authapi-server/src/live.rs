@@ -1,0 +1,173 @@
+//! The data a running server answers from, replaced whole while it serves (when a watched
+//! file changes, on SIGHUP, by the admin API): each request reads one snapshot from its
+//! authentication to its answer, so it sees the old data or the new, never a mix.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime};
+
+use crate::data::{DataError, Dataset, Kind, TokenGrant};
+use crate::store::MemoryStore;
+use crate::tokens::Tokens;
+
+/// One data set as requests read it: its records and its tokens.
+pub struct Snapshot<S> {
+    pub store: S,
+    pub tokens: Tokens,
+}
+
+/// The current snapshot, swapped atomically.
+pub struct Live<S> {
+    current: RwLock<Arc<Snapshot<S>>>,
+}
+
+impl<S> Live<S> {
+    pub fn new(snapshot: Snapshot<S>) -> Self {
+        Self {
+            current: RwLock::new(Arc::new(snapshot)),
+        }
+    }
+
+    /// The snapshot a request reads to its end.
+    pub fn current(&self) -> Arc<Snapshot<S>> {
+        // A panic while holding the lock cannot leave the Arc half-written.
+        Arc::clone(&self.current.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Makes `snapshot` the one every later request reads; requests under way keep theirs.
+    pub fn replace(&self, snapshot: Arc<Snapshot<S>>) {
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = snapshot;
+    }
+}
+
+/// Where the server's data comes from, and the data it started with: what a reload reads
+/// and a reset goes back to.
+pub struct DataSource {
+    live: Arc<Live<MemoryStore>>,
+    started: Arc<Snapshot<MemoryStore>>,
+    started_summary: String,
+    /// Tokens given on the command line, kept across every reload.
+    extra_tokens: Vec<TokenGrant>,
+    file: Option<PathBuf>,
+}
+
+/// What a data set holds, for the log line and the admin API's answer.
+pub fn summary(data: &Dataset) -> String {
+    let counts: Vec<String> = data
+        .counts()
+        .into_iter()
+        .map(|(kind, count)| format!("{count} {}", kind_name(kind, count)))
+        .collect();
+    format!("{} and {} tokens", counts.join(", "), data.tokens.len())
+}
+
+fn kind_name(kind: Kind, count: usize) -> &'static str {
+    if count == 1 {
+        kind.singular()
+    } else {
+        kind.plural()
+    }
+}
+
+impl DataSource {
+    pub fn new(data: Dataset, extra_tokens: Vec<TokenGrant>, file: Option<PathBuf>) -> Self {
+        let started_summary = summary(&data);
+        let started = Arc::new(snapshot(data, &extra_tokens));
+        Self {
+            started_summary,
+            live: Arc::new(Live {
+                current: RwLock::new(Arc::clone(&started)),
+            }),
+            started,
+            extra_tokens,
+            file,
+        }
+    }
+
+    pub fn live(&self) -> Arc<Live<MemoryStore>> {
+        Arc::clone(&self.live)
+    }
+
+    /// The data file it reloads, if the server was started with one.
+    pub fn file(&self) -> Option<&PathBuf> {
+        self.file.as_ref()
+    }
+
+    /// Serves `data` from now on.
+    pub fn replace(&self, data: Dataset) {
+        self.live
+            .replace(Arc::new(snapshot(data, &self.extra_tokens)));
+    }
+
+    /// Reads the data file again, checked as at start; on an error the current data stays.
+    /// `Ok(None)` when the server has no data file.
+    pub fn reload(&self) -> Result<Option<String>, DataError> {
+        let Some(file) = &self.file else {
+            return Ok(None);
+        };
+        let data = Dataset::load(file)?;
+        let summary = summary(&data);
+        self.replace(data);
+        Ok(Some(summary))
+    }
+
+    /// Back to the data the server started with; says what that holds.
+    pub fn reset(&self) -> &str {
+        self.live.replace(Arc::clone(&self.started));
+        &self.started_summary
+    }
+
+    /// Reloads the data file, logging what it serves now or why it kept the data it had.
+    /// `why` says what asked for it.
+    pub async fn reload_logged(self: &Arc<Self>, why: &str) {
+        let source = Arc::clone(self);
+        // A data file may be large: reading and checking it stays off the serving threads.
+        match tokio::task::spawn_blocking(move || source.reload()).await {
+            Ok(Ok(Some(serving))) => {
+                tracing::info!(%why, data = %serving, "reloaded the data file")
+            }
+            Ok(Ok(None)) => {
+                tracing::warn!(%why, "no data file to reload: the server serves its embedded data")
+            }
+            Ok(Err(e)) => {
+                tracing::error!(%why, "kept the data it had, since the new data is not valid: {e}")
+            }
+            Err(e) => tracing::error!(%why, "kept the data it had: the reload failed: {e}"),
+        }
+    }
+}
+
+/// Reloads the data file whenever it changes (its modification time, size or presence),
+/// checking it every `every`. A change seen while a writer is still at work reads as a bad
+/// file; the writer's last write changes the file again, and that version is read then.
+pub async fn watch(source: Arc<DataSource>, every: Duration) {
+    let Some(file) = source.file().cloned() else {
+        return;
+    };
+    let mut seen = stamp(&file);
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let now = stamp(&file);
+        if now != seen {
+            seen = now;
+            source.reload_logged("the data file changed").await;
+        }
+    }
+}
+
+/// What tells one version of a file from the next without reading it.
+fn stamp(file: &Path) -> Option<(SystemTime, u64)> {
+    let meta = std::fs::metadata(file).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
+fn snapshot(data: Dataset, extra_tokens: &[TokenGrant]) -> Snapshot<MemoryStore> {
+    let mut grants = data.tokens.clone();
+    grants.extend(extra_tokens.iter().cloned());
+    Snapshot {
+        store: MemoryStore::new(data),
+        tokens: Tokens::new(grants),
+    }
+}
