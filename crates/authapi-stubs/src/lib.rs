@@ -12,6 +12,7 @@ extern crate self as authapi_stubs;
 
 mod auth;
 mod body;
+mod dynamic;
 mod error;
 mod options;
 mod reply;
