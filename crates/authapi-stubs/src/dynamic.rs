@@ -216,7 +216,7 @@ impl<'a> Generator<'a> {
             }
             let outcome = self
                 .flatten(all, depth, attempt)
-                .and_then(|flat| Ok((self.from_flat(&flat, depth)?, flat.exact)));
+                .and_then(|flat| Ok((self.build(&flat, depth)?, flat.exact)));
             let problem = match outcome {
                 Ok((value, true)) => return Ok(value),
                 Ok((value, false)) => match self.mismatch(all, &value)? {
@@ -661,7 +661,7 @@ impl<'a> Generator<'a> {
         cost
     }
 
-    fn from_flat(&mut self, flat: &Flat, depth: usize) -> Result<Value, Fail> {
+    fn build(&mut self, flat: &Flat, depth: usize) -> Result<Value, Fail> {
         let types = flat.types.unwrap_or(ANY);
         if let Some(values) = &flat.enumeration {
             let fitting: Vec<&Value> = values
@@ -784,7 +784,7 @@ impl<'a> Generator<'a> {
         }
         let k_lo = (lo / m).ceil();
         let k_hi = (hi / m).floor();
-        if !(k_lo <= k_hi) || k_lo.abs() > 9e15 || k_hi.abs() > 9e15 {
+        if k_lo > k_hi || k_lo.abs() > 9e15 || k_hi.abs() > 9e15 {
             return Err(Fail::Unsatisfiable(format!(
                 "#{}: no multiple of {m} within the bounds",
                 flat.at
@@ -846,20 +846,20 @@ impl<'a> Generator<'a> {
                 max.map_or("any".to_owned(), |m| m.to_string())
             )));
         }
-        if let Some(format) = flat.formats.first() {
-            if let Some(first) = self.formatted(format) {
-                let mut candidate = first;
-                for _ in 0..16 {
-                    if fits(&candidate) {
-                        return Ok(candidate);
-                    }
-                    candidate = self.formatted(format).unwrap_or_default();
+        if let Some(format) = flat.formats.first()
+            && let Some(first) = self.formatted(format)
+        {
+            let mut candidate = first;
+            for _ in 0..16 {
+                if fits(&candidate) {
+                    return Ok(candidate);
                 }
-                return Err(Fail::Unsatisfiable(format!(
-                    "#{}: no `{format}` value within the length bounds",
-                    flat.at
-                )));
+                candidate = self.formatted(format).unwrap_or_default();
             }
+            return Err(Fail::Unsatisfiable(format!(
+                "#{}: no `{format}` value within the length bounds",
+                flat.at
+            )));
         }
         Ok(self.text(min, max))
     }
@@ -956,21 +956,30 @@ impl<'a> Generator<'a> {
         }
     }
 
-    /// Printable ASCII when the class has some, for readable strings; any member otherwise.
+    /// Letters and digits when the class has some, other printable ASCII next, for readable
+    /// strings (`.` and `[^,]` would mostly give punctuation otherwise); any member last.
     fn pick_char(&mut self, ranges: &[(u32, u32)]) -> char {
-        let printable: Vec<(u32, u32)> = ranges
-            .iter()
-            .filter(|(s, e)| *s <= 0x7e && *e >= 0x20)
-            .map(|(s, e)| ((*s).max(0x20), (*e).min(0x7e)))
-            .collect();
-        let ranges = if printable.is_empty() {
-            ranges
-        } else {
-            &printable
+        let within = |bounds: &[(u32, u32)]| -> Vec<(u32, u32)> {
+            let mut out = Vec::new();
+            for (lo, hi) in bounds {
+                for (s, e) in ranges {
+                    if s <= hi && e >= lo {
+                        out.push(((*s).max(*lo), (*e).min(*hi)));
+                    }
+                }
+            }
+            out
         };
-        let total: u64 = ranges.iter().map(|(s, e)| u64::from(e - s) + 1).sum();
+        let mut choice = within(&[(0x30, 0x39), (0x41, 0x5a), (0x61, 0x7a)]);
+        if choice.is_empty() {
+            choice = within(&[(0x20, 0x7e)]);
+        }
+        if choice.is_empty() {
+            choice = ranges.to_vec();
+        }
+        let total: u64 = choice.iter().map(|(s, e)| u64::from(e - s) + 1).sum();
         let mut index = self.rng.below(total);
-        for (start, end) in ranges {
+        for (start, end) in &choice {
             let size = u64::from(end - start) + 1;
             if index < size {
                 let code = start + index as u32;
@@ -1437,4 +1446,334 @@ const WORDS: &[&str] = &[
 ];
 
 #[cfg(test)]
-mod tests {}
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::generate;
+    use crate::{RESPONSE_SCHEMAS, SCHEMA_JSON, SCHEMAS};
+
+    fn crate_document() -> Value {
+        serde_json::from_str(SCHEMA_JSON).unwrap()
+    }
+
+    fn names(document: &Value) -> Vec<String> {
+        document["$defs"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
+    }
+
+    /// A validator of `$defs/name` of `document`, formats included, as a client would check.
+    fn validator(document: &Value, name: &str) -> jsonschema::Validator {
+        let mut root = document.clone();
+        root["$ref"] = json!(format!("#/$defs/{name}"));
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(&root)
+            .unwrap()
+    }
+
+    #[test]
+    fn every_schema_of_the_spec_gives_valid_bodies() {
+        let document = crate_document();
+        for name in names(&document) {
+            for seed in 0..200 {
+                let value = generate(&document, &name, seed)
+                    .unwrap_or_else(|e| panic!("{name}, seed {seed}: {e}"));
+                if let Err(e) = SCHEMAS.check_schema(&name, &value) {
+                    panic!("seed {seed}: {e}\n{value:#}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_seed_gives_the_same_body_and_other_seeds_other_bodies() {
+        let document = crate_document();
+        let mut responses: Vec<&str> = RESPONSE_SCHEMAS.iter().map(|(_, _, n)| *n).collect();
+        responses.dedup();
+        for name in responses {
+            for seed in 0..50 {
+                let first = generate(&document, name, seed).unwrap();
+                assert_eq!(
+                    first,
+                    generate(&document, name, seed).unwrap(),
+                    "{name} {seed}"
+                );
+                let next = generate(&document, name, seed + 1).unwrap();
+                assert_ne!(first, next, "{name}: seeds {seed} and {}", seed + 1);
+            }
+        }
+    }
+
+    /// Hand-written schemas, one constraint or combination each.
+    fn constructs() -> Value {
+        json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$defs": {
+                "Id": {"type": "string", "pattern": "^[0-9a-z]{30}$"},
+                "Patterns": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["code", "name", "unanchored", "digits", "any"],
+                    "properties": {
+                        "code": {"type": "string", "pattern": "^(foo|bar)-\\d{2,4}$"},
+                        "name": {
+                            "type": "string",
+                            "pattern": "^[A-Z][a-z]+( [A-Z][a-z]+)*$",
+                            "minLength": 12,
+                            "maxLength": 20
+                        },
+                        "unanchored": {"type": "string", "pattern": "ab+c"},
+                        "digits": {"type": "string", "pattern": "^\\w+\\.\\d*[^\\s]?$", "maxLength": 12},
+                        "any": {"type": "string", "pattern": "^.{3,}$"}
+                    }
+                },
+                "Numbers": {
+                    "type": "object",
+                    "required": ["small", "open", "between", "cents", "quarters", "tenths", "int32", "free", "neg"],
+                    "properties": {
+                        "small": {"type": "integer", "minimum": -3, "maximum": 3},
+                        "open": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+                        "between": {"type": "integer", "exclusiveMinimum": 5, "exclusiveMaximum": 7},
+                        "cents": {"type": "number", "multipleOf": 0.01, "minimum": -5, "maximum": 5},
+                        "quarters": {"type": "number", "multipleOf": 0.25, "exclusiveMinimum": 1},
+                        "tenths": {"type": "integer", "multipleOf": 0.3, "maximum": 100},
+                        "int32": {"type": "integer", "format": "int32", "minimum": 2147483000},
+                        "free": {"type": "number"},
+                        "neg": {"type": "integer", "exclusiveMaximum": -10, "multipleOf": 7}
+                    }
+                },
+                "Strings": {
+                    "type": "object",
+                    "required": ["exact", "long", "short", "nullable"],
+                    "properties": {
+                        "exact": {"type": "string", "minLength": 5, "maxLength": 5},
+                        "long": {"type": "string", "minLength": 50},
+                        "short": {"type": "string", "maxLength": 2},
+                        "nullable": {"type": ["string", "null"], "minLength": 3}
+                    }
+                },
+                "Formats": {
+                    "type": "object",
+                    "required": ["date_time", "date", "time", "ipv4", "ipv6", "ip", "uuid", "email",
+                                 "uri", "hostname", "short_email", "duration", "pointer"],
+                    "properties": {
+                        "date_time": {"type": "string", "format": "date-time"},
+                        "date": {"type": "string", "format": "date"},
+                        "time": {"type": "string", "format": "time"},
+                        "ipv4": {"type": "string", "format": "ipv4"},
+                        "ipv6": {"type": "string", "format": "ipv6"},
+                        "ip": {"anyOf": [{"format": "ipv4"}, {"format": "ipv6"}], "type": "string"},
+                        "uuid": {"type": "string", "format": "uuid"},
+                        "email": {"type": "string", "format": "email"},
+                        "uri": {"type": "string", "format": "uri"},
+                        "hostname": {"type": "string", "format": "hostname"},
+                        "short_email": {"type": "string", "format": "email", "maxLength": 28},
+                        "duration": {"type": "string", "format": "duration"},
+                        "pointer": {"type": "string", "format": "json-pointer"}
+                    }
+                },
+                "Enums": {
+                    "type": "object",
+                    "required": ["kind", "mixed", "fixed", "narrowed"],
+                    "properties": {
+                        "kind": {"enum": ["a", "b", "c"]},
+                        "mixed": {"enum": [1, "one", null, {"x": 1}, [1, 2]]},
+                        "fixed": {"const": 42},
+                        "narrowed": {"type": "string", "enum": ["x", "yy", 3, "zzz"], "minLength": 2}
+                    }
+                },
+                "Arrays": {
+                    "type": "object",
+                    "required": ["pair", "tuple", "unique", "all_three", "bounded"],
+                    "properties": {
+                        "pair": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
+                        "tuple": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}], "items": false, "minItems": 2},
+                        "unique": {"type": "array", "items": {"enum": ["r", "g", "b"]}, "uniqueItems": true, "minItems": 2},
+                        "all_three": {"type": "array", "items": {"enum": ["r", "g", "b"]}, "uniqueItems": true, "minItems": 3, "maxItems": 3},
+                        "bounded": {"type": "array", "items": {"$ref": "#/$defs/Id"}, "minItems": 1, "maxItems": 4},
+                        "contains": {"type": "array", "items": {"type": "integer"}, "contains": {"const": 7}}
+                    }
+                },
+                "Closed": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["id"],
+                    "properties": {
+                        "id": {"$ref": "#/$defs/Id"},
+                        "note": {"type": "string"},
+                        "count": {"type": "integer", "minimum": 0}
+                    }
+                },
+                "Open": {
+                    "type": "object",
+                    "required": ["a", "b"],
+                    "properties": {"a": {"type": "string"}},
+                    "additionalProperties": {"type": "integer"},
+                    "minProperties": 4
+                },
+                "Tree": {
+                    "type": "object",
+                    "required": ["name", "children"],
+                    "properties": {
+                        "name": {"type": "string"},
+                        "children": {"type": "array", "items": {"$ref": "#/$defs/Tree"}},
+                        "parent": {"anyOf": [{"type": "null"}, {"$ref": "#/$defs/Tree"}]}
+                    }
+                },
+                "List": {
+                    "type": "object",
+                    "required": ["value", "next"],
+                    "properties": {
+                        "value": {"type": "integer"},
+                        "next": {"oneOf": [{"$ref": "#/$defs/List"}, {"type": "null"}]}
+                    }
+                },
+                "Named": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string", "minLength": 1}}},
+                "AllOfObjects": {
+                    "allOf": [
+                        {"type": "object", "required": ["a"], "properties": {"a": {"type": "string"}}},
+                        {"required": ["b"], "properties": {"b": {"type": "integer", "minimum": 3}, "a": {"maxLength": 4}}},
+                        {"$ref": "#/$defs/Named"}
+                    ]
+                },
+                "OneOfNumbers": {
+                    "oneOf": [
+                        {"type": "integer", "minimum": 0, "maximum": 10},
+                        {"type": "integer", "minimum": 5, "maximum": 20}
+                    ]
+                },
+                "OneOfObjects": {
+                    "type": "object",
+                    "properties": {"a": {"type": "string"}, "b": {"type": "string"}},
+                    "oneOf": [{"required": ["a"]}, {"required": ["b"]}]
+                },
+                "AnyOfTypes": {"anyOf": [{"type": "string", "format": "uuid"}, {"type": "boolean"}, {"type": "null"}]},
+                "RefWithSiblings": {"$ref": "#/$defs/Named", "required": ["extra"], "properties": {"extra": {"type": "boolean"}}},
+                "Not": {"type": "integer", "minimum": 0, "maximum": 5, "not": {"const": 3}},
+                "Nullable": {"type": ["object", "null"], "required": ["at"], "properties": {"at": {"type": "string", "format": "date-time"}}},
+                "Anything": {},
+                "Always": true
+            }
+        })
+    }
+
+    #[test]
+    fn hand_written_schemas_give_valid_values() {
+        let document = constructs();
+        for name in names(&document) {
+            let validator = validator(&document, &name);
+            for seed in 0..500 {
+                let value = generate(&document, &name, seed)
+                    .unwrap_or_else(|e| panic!("{name}, seed {seed}: {e}"));
+                let errors: Vec<String> = validator
+                    .iter_errors(&value)
+                    .map(|e| e.to_string())
+                    .collect();
+                assert!(
+                    errors.is_empty(),
+                    "{name}, seed {seed}: {errors:?}\n{value:#}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn choices_vary_with_the_seed() {
+        let document = constructs();
+        let values: Vec<Value> = (0..200)
+            .map(|seed| generate(&document, "Tree", seed).unwrap())
+            .collect();
+        assert!(
+            values
+                .iter()
+                .any(|v| v["children"].as_array().unwrap().len() > 1)
+        );
+        assert!(
+            values
+                .iter()
+                .any(|v| v.get("parent").is_some_and(Value::is_object))
+        );
+        assert!(values.iter().any(|v| v.get("parent").is_none()));
+        let ones: Vec<Value> = (0..200)
+            .map(|seed| generate(&document, "OneOfNumbers", seed).unwrap())
+            .collect();
+        assert!(ones.iter().any(|v| v.as_i64() < Some(5)));
+        assert!(ones.iter().any(|v| v.as_i64() > Some(10)));
+        let closed: Vec<Value> = (0..50)
+            .map(|seed| generate(&document, "Closed", seed).unwrap())
+            .collect();
+        assert!(closed.iter().any(|v| v.get("note").is_some()));
+        assert!(closed.iter().any(|v| v.get("note").is_none()));
+    }
+
+    #[test]
+    fn what_cannot_be_generated_is_an_error_naming_the_schema_and_the_construct() {
+        let document = json!({"$defs": {
+            "Boundary": {"type": "string", "pattern": "\\bword\\b"},
+            "Backreference": {"type": "string", "pattern": "^(a)\\1$"},
+            "Lengths": {"type": "string", "minLength": 5, "maxLength": 3},
+            "PatternLength": {"type": "string", "pattern": "^[a-z]{3}$", "minLength": 5},
+            "Never": false,
+            "Endless": {"type": "object", "required": ["next"], "properties": {"next": {"$ref": "#/$defs/Endless"}}},
+            "Loop": {"allOf": [{"$ref": "#/$defs/Loop"}]},
+            "Remote": {"$ref": "https://example.com/schema.json"},
+            "NoEnum": {"type": "integer", "enum": ["a", "b"]},
+            "TooFew": {"type": "array", "items": {"enum": [1, 2]}, "uniqueItems": true, "minItems": 3},
+            "Closed": {"type": "object", "required": ["x"], "additionalProperties": false}
+        }});
+        let error = |name: &str| generate(&document, name, 7).unwrap_err();
+        let boundary = error("Boundary");
+        assert!(
+            boundary.contains("schema Boundary") && boundary.contains("\\bword\\b"),
+            "{boundary}"
+        );
+        assert!(boundary.contains("word boundary"), "{boundary}");
+        assert!(error("Backreference").contains("cannot parse"));
+        assert!(error("Lengths").contains("maxLength is below minLength"));
+        assert!(error("PatternLength").contains("pattern `^[a-z]{3}$`"));
+        assert!(error("Never").contains("`false`"));
+        assert!(error("Endless").contains("schema Endless"));
+        assert!(error("Remote").contains("local references"));
+        assert!(error("NoEnum").contains("enum"));
+        assert!(error("TooFew").contains("uniqueItems"));
+        assert!(error("Closed").contains("additionalProperties"));
+        assert!(error("Missing").contains("no schema Missing"));
+        // A reference loop with nothing else is `true`: any value will do.
+        assert!(generate(&document, "Loop", 1).is_ok());
+    }
+
+    /// The fixture specs' schema documents: each schema gives valid values or an error.
+    #[test]
+    fn the_fixture_specs_schemas_give_valid_values_or_errors() {
+        let fixtures =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../xtask/fixtures/src");
+        let Ok(entries) = std::fs::read_dir(&fixtures) else {
+            return;
+        };
+        let mut documents = 0;
+        for entry in entries.flatten() {
+            let Ok(text) = std::fs::read_to_string(entry.path().join("schema.json")) else {
+                continue;
+            };
+            let document: Value = serde_json::from_str(&text).unwrap();
+            documents += 1;
+            for name in names(&document) {
+                let validator = validator(&document, &name);
+                for seed in 0..100 {
+                    if let Ok(value) = generate(&document, &name, seed) {
+                        assert!(validator.is_valid(&value), "{name}, seed {seed}: {value}");
+                    }
+                }
+            }
+        }
+        assert!(
+            documents > 0,
+            "no fixture documents under {}",
+            fixtures.display()
+        );
+    }
+}
