@@ -26,6 +26,7 @@ pub fn generate(document: &Value, name: &str, seed: u64) -> Result<Value, String
         last_problem: None,
         validators: HashMap::new(),
         patterns: HashMap::new(),
+        costs: HashMap::new(),
     };
     let at = format!("/$defs/{}", escape(name));
     generator
@@ -188,6 +189,8 @@ struct Generator<'a> {
     last_problem: Option<String>,
     validators: HashMap<String, Result<jsonschema::Validator, String>>,
     patterns: HashMap<String, Result<Hir, String>>,
+    /// [`Generator::cost`] by schema and fuel: without it, wide schemas cost exponential time.
+    costs: HashMap<(String, u32), u64>,
 }
 
 impl<'a> Generator<'a> {
@@ -201,7 +204,8 @@ impl<'a> Generator<'a> {
     fn value(&mut self, all: &[String], depth: usize) -> Result<Value, Fail> {
         let here = all.first().map_or("#", String::as_str).to_owned();
         if depth > HARD_DEPTH {
-            return Err(Fail::Unsatisfiable(format!(
+            // Past SOFT_DEPTH every choice was already the smallest: more tries cannot end it.
+            return Err(Fail::Unsupported(format!(
                 "#{here} nests deeper than {HARD_DEPTH} levels: its recursion has no way out \
                  (a nullable, optional or empty branch)"
             )));
@@ -602,8 +606,19 @@ impl<'a> Generator<'a> {
     }
 
     /// A rough size of the smallest value `at` allows, to leave recursion by the shortest way.
-    fn cost(&self, at: &str, fuel: u32) -> u64 {
-        let schema = match self.root.pointer(at) {
+    fn cost(&mut self, at: &str, fuel: u32) -> u64 {
+        let key = (at.to_owned(), fuel);
+        if let Some(cost) = self.costs.get(&key) {
+            return *cost;
+        }
+        let cost = self.uncached_cost(at, fuel);
+        self.costs.insert(key, cost);
+        cost
+    }
+
+    fn uncached_cost(&mut self, at: &str, fuel: u32) -> u64 {
+        let root = self.root;
+        let schema = match root.pointer(at) {
             Some(Value::Object(schema)) => schema,
             Some(Value::Bool(true)) => return 1,
             _ => return 1_000_000,
@@ -648,7 +663,7 @@ impl<'a> Generator<'a> {
         if let Some(required) = schema.get("required").and_then(Value::as_array) {
             for name in required.iter().filter_map(Value::as_str) {
                 let property = format!("{at}/properties/{}", escape(name));
-                if self.root.pointer(&property).is_some() {
+                if root.pointer(&property).is_some() {
                     cost = cost.saturating_add(self.cost(&property, fuel - 1));
                 }
             }
@@ -836,7 +851,12 @@ impl<'a> Generator<'a> {
             let extra = EXTRA_REPEATS.max(min.min(u64::from(u32::MAX)) as u32);
             for _ in 0..32 {
                 let mut out = String::new();
-                self.emit(&hir, extra, &mut out);
+                if self.emit(&hir, extra, &mut out).is_none() {
+                    return Err(Fail::Unsupported(format!(
+                        "#{at}: pattern `{pattern}` makes strings longer than {}",
+                        4 * MAX_LENGTH
+                    )));
+                }
                 if fits(&out) {
                     return Ok(out);
                 }
@@ -877,12 +897,13 @@ impl<'a> Generator<'a> {
             None => 1 + self.rng.below(3) as usize,
             Some(n) => n / 4 + 1,
         };
-        let mut text: Vec<&str> = (0..words).map(|_| *self.rng.pick(WORDS)).collect();
+        let text: Vec<&str> = (0..words).map(|_| *self.rng.pick(WORDS)).collect();
         let mut out = text.join(" ");
         if let Some(n) = target {
             while out.len() < n {
-                text.push(*self.rng.pick(WORDS));
-                out = text.join(" ");
+                out.push(' ');
+                let word = *self.rng.pick::<&str>(WORDS);
+                out.push_str(word);
             }
             out.truncate(n);
             if out.ends_with(' ') {
@@ -912,8 +933,12 @@ impl<'a> Generator<'a> {
         parsed.map_err(|why| Fail::Unsupported(format!("#{at}: pattern `{pattern}`: {why}")))
     }
 
-    /// Appends a string matching `hir` (checked by [`check_hir`]) to `out`.
-    fn emit(&mut self, hir: &Hir, extra: u32, out: &mut String) {
+    /// Appends a string matching `hir` (checked by [`check_hir`]) to `out`; `None` once `out`
+    /// outgrows [`MAX_LENGTH`] many times over, as nested counted repetitions can make it.
+    fn emit(&mut self, hir: &Hir, extra: u32, out: &mut String) -> Option<()> {
+        if out.len() as u64 > 4 * MAX_LENGTH {
+            return None;
+        }
         match hir.kind() {
             HirKind::Empty | HirKind::Look(_) => {}
             HirKind::Literal(literal) => out.push_str(&String::from_utf8_lossy(&literal.0)),
@@ -940,20 +965,21 @@ impl<'a> Generator<'a> {
                 let max = max.min(min.saturating_add(extra.max(EXTRA_REPEATS)));
                 let n = self.rng.between(i64::from(min), i64::from(max));
                 for _ in 0..n {
-                    self.emit(&repetition.sub, extra, out);
+                    self.emit(&repetition.sub, extra, out)?;
                 }
             }
-            HirKind::Capture(capture) => self.emit(&capture.sub, extra, out),
+            HirKind::Capture(capture) => self.emit(&capture.sub, extra, out)?,
             HirKind::Concat(all) => {
                 for hir in all {
-                    self.emit(hir, extra, out);
+                    self.emit(hir, extra, out)?;
                 }
             }
             HirKind::Alternation(any) => {
                 let hir = self.rng.pick(any);
-                self.emit(hir, extra, out);
+                self.emit(hir, extra, out)?;
             }
         }
+        Some(())
     }
 
     /// Letters and digits when the class has some, other printable ASCII next, for readable
@@ -1718,6 +1744,7 @@ mod tests {
             "Lengths": {"type": "string", "minLength": 5, "maxLength": 3},
             "PatternLength": {"type": "string", "pattern": "^[a-z]{3}$", "minLength": 5},
             "Never": false,
+            "Huge": {"type": "string", "pattern": "^((a{1000}){1000}){1000}$"},
             "Endless": {"type": "object", "required": ["next"], "properties": {"next": {"$ref": "#/$defs/Endless"}}},
             "Loop": {"allOf": [{"$ref": "#/$defs/Loop"}]},
             "Remote": {"$ref": "https://example.com/schema.json"},
@@ -1736,7 +1763,12 @@ mod tests {
         assert!(error("Lengths").contains("maxLength is below minLength"));
         assert!(error("PatternLength").contains("pattern `^[a-z]{3}$`"));
         assert!(error("Never").contains("`false`"));
-        assert!(error("Endless").contains("schema Endless"));
+        let endless = error("Endless");
+        assert!(
+            endless.starts_with("schema Endless: ") && endless.contains("no way out"),
+            "{endless}"
+        );
+        assert!(error("Huge").contains("longer than"));
         assert!(error("Remote").contains("local references"));
         assert!(error("NoEnum").contains("enum"));
         assert!(error("TooFew").contains("uniqueItems"));
