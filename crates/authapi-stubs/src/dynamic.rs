@@ -1519,6 +1519,7 @@ mod tests {
     fn a_seed_gives_the_same_body_and_other_seeds_other_bodies() {
         let document = crate_document();
         let mut responses: Vec<&str> = RESPONSE_SCHEMAS.iter().map(|(_, _, n)| *n).collect();
+        responses.sort_unstable();
         responses.dedup();
         for name in responses {
             for seed in 0..50 {
