@@ -37,8 +37,14 @@ async fn a_documented_status_is_answered_with_its_example() {
         let reply = ask(&server, &path, &[&bearer(TOKEN_ALL), "Prefer: code=404"]).await;
         assert_eq!(reply.status, 404, "{}", op.id);
         assert_eq!(reply.header("preference-applied"), Some("code=404"));
-        let documented = &spec["components"]["responses"]["NotFound"]["content"]["application/json"]["example"];
-        assert_eq!(reply.body, serde_json::to_vec(documented).unwrap(), "{}", op.id);
+        let documented =
+            &spec["components"]["responses"]["NotFound"]["content"]["application/json"]["example"];
+        assert_eq!(
+            reply.body,
+            serde_json::to_vec(documented).unwrap(),
+            "{}",
+            op.id
+        );
         assert_conforms(&op.id, 404, &reply.json());
 
         let refused = ask(&server, &path, &[&bearer(TOKEN_ALL), "Prefer: code=418"]).await;
@@ -69,12 +75,26 @@ async fn a_named_example_is_answered_byte_for_byte_whatever_the_id() {
                 Some(format!("example={}", example.name).as_str())
             );
         }
-        let reply = ask(&server, &op.path(&op.unknown_id()), &[&bearer(TOKEN_A), "Prefer: example=nope"]).await;
+        let reply = ask(
+            &server,
+            &op.path(&op.unknown_id()),
+            &[&bearer(TOKEN_A), "Prefer: example=nope"],
+        )
+        .await;
         assert_eq!(reply.status, 400);
         let message = reply.json()["message"].as_str().unwrap().to_string();
-        assert!(message.starts_with(&format!("Prefer: example=nope: {} has no example of that name; its examples are ", op.id)), "{message}");
+        assert!(
+            message.starts_with(&format!(
+                "Prefer: example=nope: {} has no example of that name; its examples are ",
+                op.id
+            )),
+            "{message}"
+        );
         for example in &op.examples {
-            assert!(message.contains(&format!("{} (200)", example.name)), "{message}");
+            assert!(
+                message.contains(&format!("{} (200)", example.name)),
+                "{message}"
+            );
         }
     }
 }
@@ -86,21 +106,39 @@ async fn random_bodies_match_the_spec_and_come_again_with_their_seed() {
     let mut bodies = std::collections::HashSet::new();
     for i in 0..200 {
         let op = &operations[i % operations.len()];
-        let reply = ask(&server, &op.path(&op.unknown_id()), &[&bearer(TOKEN_A), "Prefer: dynamic=true"]).await;
-        assert_eq!(reply.status, 200, "{}: {:?}", op.id, String::from_utf8_lossy(&reply.body));
+        let reply = ask(
+            &server,
+            &op.path(&op.unknown_id()),
+            &[&bearer(TOKEN_A), "Prefer: dynamic=true"],
+        )
+        .await;
+        assert_eq!(
+            reply.status,
+            200,
+            "{}: {:?}",
+            op.id,
+            String::from_utf8_lossy(&reply.body)
+        );
         assert_conforms(&op.id, 200, &reply.json());
         let applied = reply.header("preference-applied").unwrap().to_string();
         let seed = applied.strip_prefix("dynamic=true, seed=").expect(&applied);
         let again = ask(
             &server,
             &op.path(&op.unknown_id()),
-            &[&bearer(TOKEN_A), &format!("Prefer: dynamic=true; seed={seed}")],
+            &[
+                &bearer(TOKEN_A),
+                &format!("Prefer: dynamic=true; seed={seed}"),
+            ],
         )
         .await;
         assert_eq!(again.body, reply.body, "seed {seed} gave another body");
         bodies.insert(reply.body);
     }
-    assert!(bodies.len() > 150, "only {} different bodies in 200", bodies.len());
+    assert!(
+        bodies.len() > 150,
+        "only {} different bodies in 200",
+        bodies.len()
+    );
 }
 
 #[tokio::test]
@@ -110,10 +148,18 @@ async fn authentication_comes_before_any_scenario() {
     let missing = ask(&server, &path, &["Prefer: code=200"]).await;
     assert_eq!(missing.status, 401);
     assert_eq!(missing.json()["code"], "not_authenticated");
-    assert_eq!(missing.header("www-authenticate"), Some(r#"Bearer realm="authapi""#));
+    assert_eq!(
+        missing.header("www-authenticate"),
+        Some(r#"Bearer realm="authapi""#)
+    );
     assert_eq!(missing.header("preference-applied"), None);
 
-    let bad = ask(&server, &path, &[&bearer("nope"), "Prefer: example=browser"]).await;
+    let bad = ask(
+        &server,
+        &path,
+        &[&bearer("nope"), "Prefer: example=browser"],
+    )
+    .await;
     assert_eq!(bad.status, 401);
     assert_eq!(bad.json()["code"], "bad_authtoken");
     assert_eq!(
@@ -130,7 +176,10 @@ async fn a_delay_waits_then_answers_from_the_data() {
     let reply = ask(&server, &path, &[&bearer(TOKEN_A), "Prefer: delay=300"]).await;
     assert!(started.elapsed() >= Duration::from_millis(300));
     assert_eq!(reply.status, 200);
-    assert_eq!(reply.json(), example("/api/v1/device/{device_id}", "browser"));
+    assert_eq!(
+        reply.json(),
+        example("/api/v1/device/{device_id}", "browser")
+    );
     assert_eq!(reply.header("preference-applied"), Some("delay=300"));
 
     let too_long = ask(&server, &path, &[&bearer(TOKEN_A), "Prefer: delay=30001"]).await;
@@ -170,20 +219,36 @@ async fn scenarios_bound_to_tokens_need_no_header() {
     let chaos = ask(&server, &path, &[&bearer("chaos")]).await;
     assert_eq!(chaos.status, 200);
     assert_conforms("fetch_device", 200, &chaos.json());
-    assert!(chaos.header("preference-applied").unwrap().starts_with("dynamic=true, seed="));
+    assert!(
+        chaos
+            .header("preference-applied")
+            .unwrap()
+            .starts_with("dynamic=true, seed=")
+    );
 }
 
 #[tokio::test]
 async fn a_bad_token_scenario_stops_the_start_naming_the_field() {
-    let data = data_with_tokens("bad", "  - token: slow\n    accounts: all\n    scenario: {delay: 90000}\n");
+    let data = data_with_tokens(
+        "bad",
+        "  - token: slow\n    accounts: all\n    scenario: {delay: 90000}\n",
+    );
     let error = TestServer::start(data).await.unwrap_err().to_string();
     assert!(
-        error.ends_with("tokens[0].scenario.delay: 90000 ms is longer than the 30000 ms a scenario may wait"),
+        error.ends_with(
+            "tokens[0].scenario.delay: 90000 ms is longer than the 30000 ms a scenario may wait"
+        ),
         "{error}"
     );
-    let data = data_with_tokens("unknown", "  - token: odd\n    accounts: all\n    scenario: {status: 404}\n");
+    let data = data_with_tokens(
+        "unknown",
+        "  - token: odd\n    accounts: all\n    scenario: {status: 404}\n",
+    );
     let error = TestServer::start(data).await.unwrap_err().to_string();
-    assert!(error.contains("tokens[0].scenario") && error.contains("status"), "{error}");
+    assert!(
+        error.contains("tokens[0].scenario") && error.contains("status"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -192,13 +257,19 @@ async fn strict_mode_answers_every_request_from_the_data() {
         scenarios: false,
         ..Default::default()
     };
-    let data = data_with_tokens("strict", "  - token: expired\n    scenario: {code: 401}\n").load().unwrap();
+    let data = data_with_tokens("strict", "  - token: expired\n    scenario: {code: 401}\n")
+        .load()
+        .unwrap();
     let app = authapi_server::app_with(data, Vec::new(), options);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await });
     let path = format!("/api/v1/device/{DEVICE}");
-    let reply = raw(addr, &get(&path, &[bearer(TOKEN_A).as_bytes(), b"Prefer: code=404"])).await;
+    let reply = raw(
+        addr,
+        &get(&path, &[bearer(TOKEN_A).as_bytes(), b"Prefer: code=404"]),
+    )
+    .await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.header("preference-applied"), None);
     // The token's scenario is ignored too: it reads nothing, so the device is not found.

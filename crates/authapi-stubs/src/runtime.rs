@@ -4,6 +4,7 @@
 use axum::Router;
 
 pub use crate::auth::{Scheme, api_key, basic, bearer, no_credentials};
+pub use crate::dynamic::generate as dynamic_body;
 pub use crate::options::Options;
 pub use crate::reply::{IntoReply, IntoStatus, Reply, documented, send, status, status_in};
 pub use crate::request::{
