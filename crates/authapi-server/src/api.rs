@@ -11,18 +11,18 @@ use authapi_types::{
 };
 
 use crate::data::Resource;
-use crate::live::{Live, Snapshot};
+use crate::live::{Handle, Live, Snapshot};
 use crate::store::Store;
 use crate::tokens::{Caller, Tokens};
 
-pub struct StubApi<S> {
+pub struct StubApi<S: Store> {
     live: Arc<Live<S>>,
 }
 
 /// An authenticated request: the data snapshot it read its token from, which it reads its
 /// records from too, and its caller there.
 pub struct Session<S> {
-    snapshot: Arc<Snapshot<S>>,
+    snapshot: Arc<Handle<S>>,
     caller: usize,
 }
 

@@ -2,9 +2,13 @@
 //! file changes, on SIGHUP, by the admin API): each request reads one snapshot from its
 //! authentication to its answer, so it sees the old data or the new, never a mix.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
+
+use thread_local::ThreadLocal;
 
 use crate::data::{DataError, Dataset, Kind, TokenGrant};
 use crate::store::MemoryStore;
@@ -17,26 +21,74 @@ pub struct Snapshot<S> {
 }
 
 /// The current snapshot, swapped atomically.
-pub struct Live<S> {
+///
+/// Every request takes a counted reference to the snapshot it reads. Counting on the
+/// snapshot itself would make every request of every worker thread write one shared counter
+/// (and a lock word beside it), a cache line bouncing between cores at each request; so each
+/// thread keeps its own counted handle on the current snapshot, and a request counts on its
+/// thread's handle. A thread notices a new snapshot by its generation number, which only a
+/// replacement writes.
+pub struct Live<S: Send + Sync> {
     current: RwLock<Arc<Snapshot<S>>>,
+    generation: AtomicU64,
+    handles: ThreadLocal<RefCell<Arc<Handle<S>>>>,
 }
 
-impl<S> Live<S> {
+/// A thread's reference to one snapshot; requests share it.
+pub struct Handle<S> {
+    generation: u64,
+    snapshot: Arc<Snapshot<S>>,
+}
+
+impl<S> std::ops::Deref for Handle<S> {
+    type Target = Snapshot<S>;
+
+    fn deref(&self) -> &Snapshot<S> {
+        &self.snapshot
+    }
+}
+
+impl<S: Send + Sync> Live<S> {
     pub fn new(snapshot: Snapshot<S>) -> Self {
+        Self::from_arc(Arc::new(snapshot))
+    }
+
+    fn from_arc(snapshot: Arc<Snapshot<S>>) -> Self {
         Self {
-            current: RwLock::new(Arc::new(snapshot)),
+            current: RwLock::new(snapshot),
+            generation: AtomicU64::new(0),
+            handles: ThreadLocal::new(),
         }
     }
 
     /// The snapshot a request reads to its end.
-    pub fn current(&self) -> Arc<Snapshot<S>> {
+    pub fn current(&self) -> Arc<Handle<S>> {
+        let generation = self.generation.load(Ordering::Acquire);
+        let cell = self.handles.get_or(|| RefCell::new(self.handle()));
+        let mut handle = cell.borrow_mut();
+        if handle.generation != generation {
+            *handle = self.handle();
+        }
+        Arc::clone(&handle)
+    }
+
+    fn handle(&self) -> Arc<Handle<S>> {
+        // The generation is read before the snapshot: a replacement between the two reads
+        // leaves a handle that looks old and is renewed at the next request.
+        let generation = self.generation.load(Ordering::Acquire);
         // A panic while holding the lock cannot leave the Arc half-written.
-        Arc::clone(&self.current.read().unwrap_or_else(|e| e.into_inner()))
+        let snapshot = Arc::clone(&self.current.read().unwrap_or_else(|e| e.into_inner()));
+        Arc::new(Handle {
+            generation,
+            snapshot,
+        })
     }
 
     /// Makes `snapshot` the one every later request reads; requests under way keep theirs.
+    /// A thread's handle keeps the old one alive until that thread's next request.
     pub fn replace(&self, snapshot: Arc<Snapshot<S>>) {
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = snapshot;
+        self.generation.fetch_add(1, Ordering::Release);
     }
 }
 
@@ -75,9 +127,7 @@ impl DataSource {
         let started = Arc::new(snapshot(data, &extra_tokens));
         Self {
             started_summary,
-            live: Arc::new(Live {
-                current: RwLock::new(Arc::clone(&started)),
-            }),
+            live: Arc::new(Live::from_arc(Arc::clone(&started))),
             started,
             extra_tokens,
             file,
@@ -169,5 +219,36 @@ fn snapshot(data: Dataset, extra_tokens: &[TokenGrant]) -> Snapshot<MemoryStore>
     Snapshot {
         store: MemoryStore::new(data),
         tokens: Tokens::new(grants),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snapshot(store: u8) -> Snapshot<u8> {
+        Snapshot {
+            store,
+            tokens: Tokens::default(),
+        }
+    }
+
+    #[test]
+    fn a_replacement_reaches_every_next_request_and_spares_those_under_way() {
+        let live = Live::new(snapshot(1));
+        let under_way = live.current();
+        // Requests of one thread share its handle.
+        assert!(Arc::ptr_eq(&under_way, &live.current()));
+        live.replace(Arc::new(snapshot(2)));
+        assert_eq!(under_way.store, 1);
+        assert_eq!(live.current().store, 2);
+        std::thread::scope(|s| {
+            s.spawn(|| assert_eq!(live.current().store, 2));
+        });
+        live.replace(Arc::new(snapshot(3)));
+        std::thread::scope(|s| {
+            s.spawn(|| assert_eq!(live.current().store, 3));
+        });
+        assert_eq!(live.current().store, 3);
     }
 }
