@@ -2,20 +2,12 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_authapi-server");
+mod common;
 
-/// Kills the server when the test ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use common::{BIN, Running, read_answer};
 
 fn http_get(addr: &str, path: &str, token: &str) -> String {
     let mut stream = TcpStream::connect(addr).unwrap();
@@ -165,31 +157,7 @@ fn a_bad_token_argument_is_a_usage_error() {
 /// Starts the binary with `args`, its stderr (where the log goes) in `log`; returns it and
 /// the address it listens on.
 fn start_logging_to(args: &[&str], log: &std::path::Path) -> (Running, String) {
-    let child = Command::new(BIN)
-        .args(["--port", "0"])
-        .args(args)
-        .env_remove("RUST_LOG")
-        .env_remove("AUTHAPI_TOKENS")
-        .env_remove("AUTHAPI_DATA")
-        .env_remove("AUTHAPI_LISTEN")
-        .env_remove("AUTHAPI_LOG_FORMAT")
-        .env_remove("AUTHAPI_QUIET")
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(log).unwrap())
-        .spawn()
-        .unwrap();
-    let mut server = Running(child);
-    let mut first = String::new();
-    BufReader::new(server.0.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let addr = first
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in {first:?}"))
-        .to_string();
-    (server, addr)
+    common::start(args, None, log)
 }
 
 /// Sends `count` GETs of `path` on one kept-alive connection and returns their statuses.
@@ -206,31 +174,7 @@ fn keep_alive_gets(addr: &str, path: &str, token: &str, count: usize) -> Vec<u16
     let mut statuses = Vec::new();
     for _ in 0..count {
         stream.write_all(request.as_bytes()).unwrap();
-        let mut status_line = String::new();
-        reader.read_line(&mut status_line).unwrap();
-        statuses.push(
-            status_line
-                .split_whitespace()
-                .nth(1)
-                .unwrap()
-                .parse()
-                .unwrap(),
-        );
-        let mut length = 0;
-        loop {
-            let mut header = String::new();
-            reader.read_line(&mut header).unwrap();
-            if header == "\r\n" {
-                break;
-            }
-            if let Some((name, value)) = header.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse().unwrap();
-            }
-        }
-        let mut body = vec![0; length];
-        reader.read_exact(&mut body).unwrap();
+        statuses.push(read_answer(&mut reader).0);
     }
     statuses
 }

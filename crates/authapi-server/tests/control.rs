@@ -1,30 +1,23 @@
 //! The binary's run-time control as a test suite uses it: live data (`--watch`, SIGHUP), the
 //! admin API (`--admin-token`) and browsers (`--cors`).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use authapi_server::data::DEFAULT_DATA;
 
-const BIN: &str = env!("CARGO_BIN_EXE_authapi-server");
+mod common;
+
+use common::{Running, read_answer};
+
 const DEVICE: &str = "/api/v1/device/013xrzp12g3nqk8nyvk0xwzcb2gzp8z1";
 const ACCOUNT_A: &str = "013xrzp12g3nqk8n505tp6wqnscpdy8q";
 const ACCOUNT_B: &str = "013xrzp12g3nqk8n6cyr5x0k8yb10h59";
-
-/// Kills the server when the test ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("authapi-control-{}-{name}", std::process::id()));
@@ -32,31 +25,8 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-/// Starts the binary with `args`, its log in `log`; returns it and its address.
 fn start(args: &[&str], log: &Path) -> (Running, String) {
-    let child = Command::new(BIN)
-        .args(["--port", "0"])
-        .args(args)
-        .env_remove("AUTHAPI_TOKENS")
-        .env_remove("AUTHAPI_DATA")
-        .env_remove("AUTHAPI_LISTEN")
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(log).unwrap())
-        .spawn()
-        .unwrap();
-    let mut server = Running(child);
-    let mut first = String::new();
-    BufReader::new(server.0.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let addr = first
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in {first:?}"))
-        .to_string();
-    (server, addr)
+    common::start(args, Some("info"), log)
 }
 
 /// An answer: status, head (lower-cased header names) and body.
@@ -147,29 +117,7 @@ fn load(addr: String, stop: Arc<AtomicBool>) -> Vec<(u16, String)> {
     let mut answers = Vec::new();
     while !stop.load(Ordering::Relaxed) {
         stream.write_all(request.as_bytes()).unwrap();
-        let mut status_line = String::new();
-        reader.read_line(&mut status_line).unwrap();
-        let status = status_line
-            .split_whitespace()
-            .nth(1)
-            .unwrap()
-            .parse()
-            .unwrap();
-        let mut length = 0;
-        loop {
-            let mut header = String::new();
-            reader.read_line(&mut header).unwrap();
-            if header == "\r\n" {
-                break;
-            }
-            if let Some((name, value)) = header.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse().unwrap();
-            }
-        }
-        let mut body = vec![0; length];
-        reader.read_exact(&mut body).unwrap();
+        let (status, body) = read_answer(&mut reader);
         let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
         let account = body["summary"]["account_id"]
             .as_str()
