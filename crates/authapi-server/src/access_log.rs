@@ -186,10 +186,12 @@ impl AccessLog {
         self.shared.format
     }
 
-    /// Takes note of a request as it arrives; [`Entry::finish`] records its line.
-    pub fn begin(&self, method: &Method, uri: &Uri) -> Entry {
+    /// Takes note of a request as it arrives; [`Entry::finish`] records its line. The entry
+    /// shares `log` (one per connection): counting references on a log shared by every
+    /// connection would make each request write a counter that all cores write.
+    pub fn begin(log: &Arc<AccessLog>, method: &Method, uri: &Uri) -> Entry {
         Entry {
-            log: self.clone(),
+            log: Arc::clone(log),
             method: method.clone(),
             path: PathCopy::new(uri.path()),
             started: Instant::now(),
@@ -338,7 +340,7 @@ impl Drop for AccessLogWriter {
 
 /// A request on its way: its line is recorded by [`Entry::finish`].
 pub struct Entry {
-    log: AccessLog,
+    log: Arc<AccessLog>,
     method: Method,
     path: PathCopy,
     started: Instant,
@@ -787,12 +789,12 @@ mod tests {
     fn entries_log_the_path_without_the_query() {
         let out = Memory::default();
         let (log, writer) = AccessLog::start(out.clone(), Format::Text).unwrap();
+        let log = Arc::new(log);
         let long = format!("/{}", "y".repeat(200));
         let longest = format!("/{}", "z".repeat(2000));
         for path in ["/short?token=secret", &long, &longest] {
             let uri: Uri = path.parse().unwrap();
-            log.begin(&Method::DELETE, &uri)
-                .finish(StatusCode::METHOD_NOT_ALLOWED);
+            AccessLog::begin(&log, &Method::DELETE, &uri).finish(StatusCode::METHOD_NOT_ALLOWED);
         }
         writer.finish();
         let text = out.text();

@@ -1,6 +1,7 @@
 //! Serves the app over HTTP/1.1 with limits, so that a slow, broken or hostile client cannot
 //! exhaust the server, records each request in the access log, and stops gracefully.
 
+use std::cell::RefCell;
 use std::convert::Infallible;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -120,8 +121,8 @@ async fn serve_inner(
         let mut http = http.clone();
         http.timer(HeadTimer::default());
         let service = App {
-            app: app.clone(),
-            access_log: access_log.clone(),
+            app: RefCell::new(app.clone()),
+            access_log: access_log.clone().map(Arc::new),
         };
         let connection = http.serve_connection(TokioIo::new(stream), service);
         let connection = graceful.watch(connection);
@@ -141,10 +142,11 @@ async fn serve_inner(
     }
 }
 
-/// The app as hyper calls it, with the access log around it.
+/// The app as hyper calls it, with the access log around it: one per connection, so that
+/// a request touches no reference count that other connections' requests write too.
 struct App {
-    app: Router,
-    access_log: Option<AccessLog>,
+    app: RefCell<Router>,
+    access_log: Option<Arc<AccessLog>>,
 }
 
 impl hyper::service::Service<Request<Incoming>> for App {
@@ -156,10 +158,11 @@ impl hyper::service::Service<Request<Incoming>> for App {
         let entry = self
             .access_log
             .as_ref()
-            .map(|log| log.begin(request.method(), request.uri()));
+            .map(|log| AccessLog::begin(log, request.method(), request.uri()));
         // A router is always ready (its `poll_ready` returns at once), so it is called
-        // straight away, without the readiness dance of a general tower service.
-        let inner = tower_service::Service::call(&mut self.app.clone(), request);
+        // straight away, without the readiness dance of a general tower service. Its `call`
+        // only reads it; the cell stands in for the `&mut` that `Service::call` asks for.
+        let inner = tower_service::Service::call(&mut *self.app.borrow_mut(), request);
         Logged { inner, entry }
     }
 }
