@@ -1,0 +1,269 @@
+//! Generated tokens as formatted Rust source. Formatting is most of codegen's time on a large
+//! spec, and an edit to the spec changes few of the items generated, so each top-level item is
+//! formatted on its own, remembered by its exact source text, and formatted again only when
+//! that text is new; `cargo xtask codegen` keeps what it formatted in the build directory.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::UNIX_EPOCH;
+
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
+
+/// Items already formatted, by their source text as the token stream prints it.
+///
+/// The formatted text of an item is a function of that source text alone: a miss formats the
+/// text itself (never the tokens it came from), so a hit returns exactly what formatting would.
+#[derive(Default)]
+pub struct Cache {
+    state: Mutex<State>,
+}
+
+/// Keys are whole items' text, megabytes in all on a large spec: a fast hash matters.
+type Map = HashMap<String, Arc<str>, foldhash::fast::FixedState>;
+
+#[derive(Default)]
+struct State {
+    /// As loaded: what earlier runs formatted.
+    earlier: Map,
+    /// What this run has needed, found or formatted: what `save` keeps.
+    used: Map,
+    /// Whether `used` differs from what was loaded, so that the file needs writing.
+    changed: bool,
+}
+
+/// The first line of a cache file: a file that does not start with it is not read.
+const MAGIC: &str = "authapi xtask format cache 1";
+
+impl Cache {
+    /// The cache kept at `path` by the generator that is running now; empty when the file is
+    /// missing, unreadable, or written by another build of the generator (whose formatting may
+    /// differ).
+    pub fn load(path: &Path) -> Cache {
+        let earlier = std::fs::read(path)
+            .ok()
+            .and_then(|bytes| decode(&bytes))
+            .unwrap_or_default();
+        Cache {
+            state: Mutex::new(State {
+                earlier,
+                ..State::default()
+            }),
+        }
+    }
+
+    /// Keeps what this run used at `path`, for the next run; does nothing when that is what
+    /// was loaded. Written beside and renamed, so that a reader never sees half a file.
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let unused = !state.earlier.is_empty();
+        if !state.changed && !unused {
+            return Ok(());
+        }
+        let Some(version) = generator_version() else {
+            return Ok(());
+        };
+        let mut out = Vec::new();
+        out.extend_from_slice(format!("{MAGIC}\n{version}\n").as_bytes());
+        for (key, value) in &state.used {
+            out.extend_from_slice(format!("{} {}\n", key.len(), value.len()).as_bytes());
+            out.extend_from_slice(key.as_bytes());
+            out.extend_from_slice(value.as_bytes());
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let partial = path.with_extension(format!("partial-{}", std::process::id()));
+        std::fs::write(&partial, out)?;
+        std::fs::rename(&partial, path)
+    }
+}
+
+/// What identifies the running generator: its executable's path, size and modification time.
+/// Any rebuild changes it, so a cache never outlives the formatter that filled it.
+fn generator_version() -> Option<String> {
+    let exe = std::env::current_exe().ok()?;
+    let meta = std::fs::metadata(&exe).ok()?;
+    let modified = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+    Some(format!(
+        "{} {} {}",
+        exe.display(),
+        meta.len(),
+        modified.as_nanos()
+    ))
+}
+
+fn decode(bytes: &[u8]) -> Option<Map> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let rest = text.strip_prefix(MAGIC)?.strip_prefix('\n')?;
+    let (version, mut rest) = rest.split_once('\n')?;
+    if Some(version) != generator_version().as_deref() {
+        return None;
+    }
+    let mut entries = Map::default();
+    while !rest.is_empty() {
+        let (lengths, after) = rest.split_once('\n')?;
+        let (key_len, value_len) = lengths.split_once(' ')?;
+        let (key_len, value_len): (usize, usize) = (key_len.parse().ok()?, value_len.parse().ok()?);
+        let key = after.get(..key_len)?;
+        let value = after.get(key_len..key_len + value_len)?;
+        entries.insert(key.to_string(), Arc::from(value));
+        rest = &after[key_len + value_len..];
+    }
+    Some(entries)
+}
+
+/// `tokens` (a whole file's items) pretty-printed as prettyplease prints the file, or, when
+/// they do not split into items that parse on their own, the tokens back: the caller then
+/// formats the file whole, which also says why it does not parse.
+///
+/// Printing tokens as text loses only groups without delimiters, which none of the generators
+/// make: parsing that text gives the tree that parsing the tokens gives.
+pub fn items(tokens: TokenStream, cache: &Cache) -> Result<String, TokenStream> {
+    let pieces = split(tokens);
+    let texts: Vec<String> = pieces.iter().map(ToString::to_string).collect();
+    // Found items give their text to the cache; missing ones keep it to be formatted.
+    let (mut found, missing): (Vec<Option<Arc<str>>>, Vec<(usize, String)>) = {
+        let mut state = cache.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut found = Vec::with_capacity(texts.len());
+        let mut missing = Vec::new();
+        for (i, text) in texts.into_iter().enumerate() {
+            match state.find(text) {
+                Ok(formatted) => found.push(Some(formatted)),
+                Err(text) => {
+                    found.push(None);
+                    missing.push((i, text));
+                }
+            }
+        }
+        (found, missing)
+    };
+    let Some(formatted) = format_all(missing.iter().map(|(_, text)| text.as_str()).collect())
+    else {
+        return Err(pieces.into_iter().collect());
+    };
+    {
+        let mut state = cache.state.lock().unwrap_or_else(|e| e.into_inner());
+        for ((i, text), formatted) in missing.into_iter().zip(formatted) {
+            let formatted: Arc<str> = formatted.into();
+            state.used.insert(text, formatted.clone());
+            state.changed = true;
+            found[i] = Some(formatted);
+        }
+    }
+    let found: Vec<Arc<str>> = found.into_iter().flatten().collect();
+    let mut out = String::with_capacity(found.iter().map(|f| f.len()).sum());
+    found.iter().for_each(|f| out.push_str(f));
+    Ok(out)
+}
+
+impl State {
+    /// The formatted text of the item `text`, or `text` back when it is new.
+    fn find(&mut self, text: String) -> Result<Arc<str>, String> {
+        if let Some(formatted) = self.used.get(&text) {
+            return Ok(formatted.clone());
+        }
+        let Some(formatted) = self.earlier.remove(&text) else {
+            return Err(text);
+        };
+        self.used.insert(text, formatted.clone());
+        Ok(formatted)
+    }
+}
+
+/// Formats each item's source text, on as many threads as the machine offers: the items are
+/// independent, and on a cold cache they are the whole file.
+fn format_all(texts: Vec<&str>) -> Option<Vec<String>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Threads are not worth starting for the few items an edit changes.
+    let bytes: usize = texts.iter().map(|t| t.len()).sum();
+    if threads < 2 || bytes < 200_000 {
+        return texts.into_iter().map(format_one).collect();
+    }
+    // Contiguous shares of about equal size keep the results in order.
+    let share = bytes.div_ceil(threads);
+    let mut shares: Vec<Vec<&str>> = vec![Vec::new()];
+    let mut size = 0;
+    for text in texts {
+        if size >= share {
+            shares.push(Vec::new());
+            size = 0;
+        }
+        size += text.len();
+        shares.last_mut()?.push(text);
+    }
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = shares
+            .into_iter()
+            .map(|share| {
+                scope.spawn(move || {
+                    share
+                        .into_iter()
+                        .map(format_one)
+                        .collect::<Option<Vec<_>>>()
+                })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for worker in workers {
+            out.extend(worker.join().ok()??);
+        }
+        Some(out)
+    })
+}
+
+/// One item, or a few, from their source text.
+fn format_one(text: &str) -> Option<String> {
+    let file = syn::parse_file(text).ok()?;
+    Some(prettyplease::unparse(&file))
+}
+
+/// Item keywords, any of which may start an item after one has ended.
+const STARTS: &[&str] = &[
+    "pub",
+    "fn",
+    "struct",
+    "enum",
+    "union",
+    "impl",
+    "trait",
+    "mod",
+    "use",
+    "const",
+    "static",
+    "type",
+    "extern",
+    "unsafe",
+    "async",
+    "macro_rules",
+];
+
+/// The top-level items of `tokens`, each with its attributes. An item ends with `;` or a brace
+/// group, and the next starts with an attribute or an item keyword; the rare item where such
+/// a place falls inside (a const whose value is a braced struct) stays whole, because what
+/// follows its brace is `;`. A wrong cut would leave a piece that does not parse.
+fn split(tokens: TokenStream) -> Vec<TokenStream> {
+    let mut items = Vec::new();
+    let mut current = Vec::new();
+    let mut ended = false;
+    for token in tokens {
+        let starts = match &token {
+            TokenTree::Punct(p) => p.as_char() == '#',
+            TokenTree::Ident(i) => STARTS.iter().any(|k| i == k),
+            _ => false,
+        };
+        if ended && starts {
+            items.push(current.drain(..).collect());
+        }
+        ended = match &token {
+            TokenTree::Punct(p) => p.as_char() == ';',
+            TokenTree::Group(g) => g.delimiter() == Delimiter::Brace,
+            _ => false,
+        };
+        current.push(token);
+    }
+    if !current.is_empty() {
+        items.push(current.into_iter().collect());
+    }
+    items
+}
