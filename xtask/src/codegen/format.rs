@@ -123,10 +123,10 @@ pub fn items(tokens: TokenStream, cache: &Cache) -> Result<String, TokenStream> 
     let pieces = split(tokens);
     let texts: Vec<String> = pieces.iter().map(ToString::to_string).collect();
     // Found items give their text to the cache; missing ones keep it to be formatted.
-    let (mut found, missing): (Vec<Option<Arc<str>>>, Vec<(usize, String)>) = {
+    let mut found: Vec<Option<Arc<str>>> = Vec::with_capacity(texts.len());
+    let mut missing: Vec<(usize, String)> = Vec::new();
+    {
         let mut state = cache.state.lock().unwrap_or_else(|e| e.into_inner());
-        let mut found = Vec::with_capacity(texts.len());
-        let mut missing = Vec::new();
         for (i, text) in texts.into_iter().enumerate() {
             match state.find(text) {
                 Ok(formatted) => found.push(Some(formatted)),
@@ -136,8 +136,7 @@ pub fn items(tokens: TokenStream, cache: &Cache) -> Result<String, TokenStream> 
                 }
             }
         }
-        (found, missing)
-    };
+    }
     let Some(formatted) = format_all(missing.iter().map(|(_, text)| text.as_str()).collect())
     else {
         return Err(pieces.into_iter().collect());
