@@ -15,7 +15,6 @@ pub(crate) mod types;
 
 use std::borrow::Cow;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result, bail};
 use proc_macro2::TokenStream;
@@ -84,8 +83,10 @@ fn pieces(spec: &Spec, places: &Places, cache: &format::Cache) -> Result<Pieces,
     // The client and its mocks come from progenitor's own reading of the spec and need only
     // the type names, so they are generated and formatted beside the types and stubs, and so
     // are the JSON copies; the model's tokens cannot leave this thread.
+    let quiet = QUIET.get();
     std::thread::scope(|scope| {
-        let client = scope.spawn(|| {
+        let client = scope.spawn(move || {
+            QUIET.set(quiet);
             let client = timed("client", || {
                 client::generate(spec, &api, &type_names, types_path)
             })?;
@@ -98,6 +99,7 @@ fn pieces(spec: &Spec, places: &Places, cache: &format::Cache) -> Result<Pieces,
         });
         let inline_schemas = &model.inline_schemas;
         let json = scope.spawn(move || {
+            QUIET.set(quiet);
             timed("json", || {
                 let spec_json = serde_json::to_string_pretty(&spec.json).unwrap_or_default();
                 let schema = json_schema::generate(&spec.json, inline_schemas);
@@ -276,6 +278,14 @@ pub(crate) fn read_model(spec: &Spec) -> Result<model::Model, SpecError> {
 /// Reads the workspace's spec and returns every generated file, in memory. Messages name the
 /// spec from the current directory, so that it is plain which checkout was read.
 pub fn generate_workspace(root: &Path) -> Result<Vec<Output>, SpecError> {
+    generate_then(root, Ok)
+}
+
+/// `generate_workspace`, handing the files to `then` while the format cache is written.
+fn generate_then<T, E: From<SpecError>>(
+    root: &Path,
+    then: impl FnOnce(Vec<Output>) -> Result<T, E>,
+) -> Result<T, E> {
     let spec_path = root.join(SPEC_PATH);
     let cache_path = format_cache_path(root);
     // Reading the cache takes about as long as reading a large spec; they are independent.
@@ -285,11 +295,29 @@ pub fn generate_workspace(root: &Path) -> Result<Vec<Output>, SpecError> {
         let spec = timed("spec", || spec::load(&spec_path, &crate::shown(&spec_path)));
         (cache.join().unwrap_or_default(), spec)
     });
-    let mut outputs = generate_with(&spec?, &cache)?;
-    outputs.extend(timed("fixtures", || generate_fixtures(root, &cache))?);
-    // The cache only saves time: a build directory that cannot be written costs no result.
-    let _ = timed("format cache: write", || cache.save(&cache_path));
-    Ok(outputs)
+    // The fixtures share nothing with the workspace's spec but the cache.
+    let outputs = std::thread::scope(|scope| {
+        let fixtures = scope.spawn(|| {
+            timed("fixtures", || {
+                QUIET.set(true);
+                let fixtures = generate_fixtures(root, &cache);
+                QUIET.set(false);
+                fixtures
+            })
+        });
+        let outputs = spec.and_then(|spec| generate_with(&spec, &cache));
+        let fixtures = fixtures.join().map_err(|_| {
+            SpecError::file(FIXTURES_DIR, "the fixtures' generator stopped unexpectedly")
+        });
+        let mut outputs = outputs?;
+        outputs.extend(fixtures??);
+        Ok::<_, SpecError>(outputs)
+    })?;
+    std::thread::scope(|scope| {
+        // The cache only saves time: a build directory that cannot be written costs no result.
+        scope.spawn(|| timed("format cache: write", || cache.save(&cache_path)));
+        then(outputs)
+    })
 }
 
 /// Where `cargo xtask codegen` keeps the items it formatted (see `format`).
@@ -312,8 +340,12 @@ pub fn stale<'a>(root: &Path, outputs: &'a [Output]) -> Vec<&'a Output> {
 /// naming each checked-in file that differs and the command that brings it up to date.
 /// Returns how many generated files it compared.
 pub fn check(root: &Path) -> Result<usize> {
-    let outputs = generate_workspace(root)?;
-    let stale = stale(root, &outputs);
+    generate_then(root, |outputs| fail_if_stale(root, &outputs))
+}
+
+/// How many `outputs` there are, when none is stale.
+fn fail_if_stale(root: &Path, outputs: &[Output]) -> Result<usize> {
+    let stale = stale(root, outputs);
     if stale.is_empty() {
         return Ok(outputs.len());
     }
@@ -331,15 +363,18 @@ pub fn check(root: &Path) -> Result<usize> {
 /// Writes the generated files that are stale, or with `check` writes nothing and fails naming
 /// them (see `check`).
 pub fn run(root: &Path, check: bool) -> Result<()> {
-    let compared = if check {
-        self::check(root)?
-    } else {
-        let outputs = generate_workspace(root)?;
+    let compared = generate_then(root, |outputs| {
+        if check {
+            return fail_if_stale(root, &outputs).map(Some);
+        }
         let stale = stale(root, &outputs);
         if !stale.is_empty() {
-            return timed("write", || write(root, &stale));
+            return timed("write", || write(root, &stale)).map(|()| None);
         }
-        outputs.len()
+        Ok(Some(outputs.len()))
+    })?;
+    let Some(compared) = compared else {
+        return Ok(());
     };
     eprintln!(
         "up to date: the {compared} generated files match {}",
@@ -365,27 +400,21 @@ fn write(root: &Path, outputs: &[&Output]) -> Result<()> {
 }
 
 /// Where codegen's time goes, for work on its speed: with `XTASK_CODEGEN_TIMES` set, each
-/// step prints its wall-clock time. The fixtures' steps are summed up in one line.
+/// step of the workspace's spec prints its wall-clock time; the fixtures' show as one.
 pub fn timed<T>(step: &str, run: impl FnOnce() -> T) -> T {
     let started = std::time::Instant::now();
-    let fixtures = step == "fixtures";
-    if fixtures {
-        IN_FIXTURES.store(true, Ordering::Relaxed);
-    }
     let out = run();
-    if fixtures {
-        IN_FIXTURES.store(false, Ordering::Relaxed);
-    }
-    let shown = fixtures || !IN_FIXTURES.load(Ordering::Relaxed);
-    if shown && std::env::var_os("XTASK_CODEGEN_TIMES").is_some() {
+    if !QUIET.get() && std::env::var_os("XTASK_CODEGEN_TIMES").is_some() {
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         eprintln!("codegen: {ms:>7.1} ms  {step}");
     }
     out
 }
 
-/// Set while the fixtures generate.
-static IN_FIXTURES: AtomicBool = AtomicBool::new(false);
+thread_local! {
+    /// Set on the threads that generate the fixtures, whose steps `timed` leaves unsaid.
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
 
 /// Pretty-prints generated tokens as a Rust file with the generated-code header.
 fn format_file(
