@@ -87,11 +87,12 @@ fn pieces(spec: &Spec, places: &Places, cache: &format::Cache) -> Result<Pieces,
     std::thread::scope(|scope| {
         let client = scope.spawn(move || {
             QUIET.set(quiet);
+            let view = client::client_view(&api);
             let client = timed("client", || {
-                client::generate(spec, &api, &type_names, types_path)
+                client::generate(spec, &view, &type_names, types_path)
             })?;
             let mock = timed("mocks", || {
-                mock::generate(spec, &api, &type_names, types_path, places.mock_client)
+                mock::generate(spec, &view, &type_names, types_path, places.mock_client)
             })?;
             let client = timed("client: format", || format_file(spec, client, cache))?;
             let mock = timed("mocks: format", || format_file(spec, mock, cache))?;
