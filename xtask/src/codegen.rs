@@ -425,10 +425,9 @@ fn format_file(
 ) -> Result<String, SpecError> {
     let body = match format::items(tokens, cache) {
         Ok(body) => body,
-        Err(tokens) => {
+        Err(text) => {
             let file = guarded(spec, "Rust source", || {
-                syn::parse2::<syn::File>(tokens)
-                    .map_err(|e| format!("generated tokens do not parse: {e}"))
+                syn::parse_file(&text).map_err(|e| format!("generated tokens do not parse: {e}"))
             })?;
             prettyplease::unparse(&file)
         }

@@ -4,11 +4,12 @@
 //! that text is new; `cargo xtask codegen` keeps what it formatted in the build directory.
 
 use std::collections::HashMap;
+use std::fmt::Write;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::UNIX_EPOCH;
 
-use proc_macro2::{Delimiter, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 
 /// Items already formatted, by their source text as the token stream prints it.
 ///
@@ -114,38 +115,30 @@ fn decode(bytes: &[u8]) -> Option<Map> {
 }
 
 /// `tokens` (a whole file's items) pretty-printed as prettyplease prints the file, or, when
-/// they do not split into items that parse on their own, the tokens back: the caller then
-/// formats the file whole, which also says why it does not parse.
-///
-/// Printing tokens as text loses only groups without delimiters, which none of the generators
-/// make: parsing that text gives the tree that parsing the tokens gives.
-pub fn items(tokens: TokenStream, cache: &Cache) -> Result<String, TokenStream> {
-    let pieces = split(tokens);
-    let texts: Vec<String> = pieces.iter().map(ToString::to_string).collect();
-    // Found items give their text to the cache; missing ones keep it to be formatted.
-    let mut found: Vec<Option<Arc<str>>> = Vec::with_capacity(texts.len());
-    let mut missing: Vec<(usize, String)> = Vec::new();
-    {
+/// they do not split into items that parse on their own, their source text whole: the caller
+/// then formats the file whole, which also says why it does not parse.
+pub fn items(tokens: TokenStream, cache: &Cache) -> Result<String, String> {
+    let texts: Vec<String> = split(tokens)
+        .into_iter()
+        .map(|item| {
+            let mut text = String::new();
+            source(item, &mut text);
+            text
+        })
+        .collect();
+    let mut found: Vec<Option<Arc<str>>> = {
         let mut state = cache.state.lock().unwrap_or_else(|e| e.into_inner());
-        for (i, text) in texts.into_iter().enumerate() {
-            match state.find(text) {
-                Ok(formatted) => found.push(Some(formatted)),
-                Err(text) => {
-                    found.push(None);
-                    missing.push((i, text));
-                }
-            }
-        }
-    }
-    let Some(formatted) = format_all(missing.iter().map(|(_, text)| text.as_str()).collect())
-    else {
-        return Err(pieces.into_iter().collect());
+        texts.iter().map(|text| state.find(text)).collect()
+    };
+    let missing: Vec<usize> = (0..texts.len()).filter(|&i| found[i].is_none()).collect();
+    let Some(formatted) = format_all(missing.iter().map(|&i| texts[i].as_str()).collect()) else {
+        return Err(texts.concat());
     };
     {
         let mut state = cache.state.lock().unwrap_or_else(|e| e.into_inner());
-        for ((i, text), formatted) in missing.into_iter().zip(formatted) {
+        for (&i, formatted) in missing.iter().zip(formatted) {
             let formatted: Arc<str> = formatted.into();
-            state.used.insert(text, formatted.clone());
+            state.used.insert(texts[i].clone(), formatted.clone());
             state.changed = true;
             found[i] = Some(formatted);
         }
@@ -157,16 +150,54 @@ pub fn items(tokens: TokenStream, cache: &Cache) -> Result<String, TokenStream> 
 }
 
 impl State {
-    /// The formatted text of the item `text`, or `text` back when it is new.
-    fn find(&mut self, text: String) -> Result<Arc<str>, String> {
-        if let Some(formatted) = self.used.get(&text) {
-            return Ok(formatted.clone());
+    /// The formatted text of the item `text`, when an earlier run or this one formatted it.
+    fn find(&mut self, text: &str) -> Option<Arc<str>> {
+        if let Some(formatted) = self.used.get(text) {
+            return Some(formatted.clone());
         }
-        let Some(formatted) = self.earlier.remove(&text) else {
-            return Err(text);
-        };
+        let (text, formatted) = self.earlier.remove_entry(text)?;
         self.used.insert(text, formatted.clone());
-        Ok(formatted)
+        Some(formatted)
+    }
+}
+
+/// Appends the source text of `tokens` to `out`, as the parser reads it back: each token and
+/// a space, but a punctuation mark joined to the next one with nothing between. It takes the
+/// tokens, so that a group's tokens are read where they are rather than copied: a group lends
+/// them only as a shared list, which reading would copy while the group holds it.
+///
+/// A group without delimiters shows as its tokens alone, as proc-macro2 prints it; none of
+/// the generators make one. So parsing the text gives the tree that parsing the tokens gives.
+fn source(tokens: TokenStream, out: &mut String) {
+    for token in tokens {
+        match token {
+            TokenTree::Group(group) => {
+                let (open, close) = match group.delimiter() {
+                    Delimiter::Parenthesis => ("(", ")"),
+                    Delimiter::Brace => ("{", "}"),
+                    Delimiter::Bracket => ("[", "]"),
+                    Delimiter::None => ("", ""),
+                };
+                let inner = group.stream();
+                drop(group);
+                out.push_str(open);
+                source(inner, out);
+                out.push_str(close);
+                out.push(' ');
+            }
+            TokenTree::Ident(ident) => {
+                let _ = write!(out, "{ident} ");
+            }
+            TokenTree::Punct(punct) => {
+                out.push(punct.as_char());
+                if punct.spacing() == Spacing::Alone {
+                    out.push(' ');
+                }
+            }
+            TokenTree::Literal(literal) => {
+                let _ = write!(out, "{literal} ");
+            }
+        }
     }
 }
 
