@@ -297,3 +297,64 @@ fn split(tokens: TokenStream) -> Vec<TokenStream> {
     }
     items
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::util::TempDir;
+    use quote::quote;
+
+    /// Items of the shapes the generators write, and some that end where an item may not.
+    fn file() -> TokenStream {
+        quote! {
+            #![allow(dead_code)]
+            use std::fmt;
+            #[doc = " A struct."]
+            #[derive(Debug)]
+            pub struct A<'a> { x: &'a str }
+            pub struct Unit;
+            const B: A<'static> = A { x: "b" };
+            impl<'a> fmt::Display for A<'a> {
+                fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    write!(f, "{} {}", -1i64, self.x)
+                }
+            }
+            pub mod m { pub fn f() -> Vec<u8> { vec![1, 2] } }
+            macro_rules! m { () => {}; }
+            pub type T = fn(u8) -> u8;
+        }
+    }
+
+    fn whole(tokens: TokenStream) -> String {
+        prettyplease::unparse(&syn::parse2(tokens).unwrap())
+    }
+
+    #[test]
+    fn items_format_as_their_file_does_whether_found_or_not() {
+        let cache = Cache::default();
+        assert_eq!(items(file(), &cache).unwrap(), whole(file()));
+        assert_eq!(items(file(), &cache).unwrap(), whole(file()));
+    }
+
+    #[test]
+    fn tokens_that_do_not_parse_come_back_whole() {
+        let text = items(quote! { pub struct A; impl }, &Cache::default()).unwrap_err();
+        assert!(syn::parse_file(&text).is_err());
+    }
+
+    #[test]
+    fn a_saved_cache_is_read_back_and_a_foreign_one_is_not() {
+        let dir = TempDir::new("format-cache").unwrap();
+        let path = dir.path().join("cache");
+        let cache = Cache::default();
+        items(file(), &cache).unwrap();
+        cache.save(&path).unwrap();
+        let loaded = Cache::load(&path);
+        let state = loaded.state.lock().unwrap();
+        assert!(!state.earlier.is_empty());
+        assert_eq!(state.earlier.len(), cache.state.lock().unwrap().used.len());
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replacen(MAGIC, "another format cache", 1)).unwrap();
+        assert!(Cache::load(&path).state.lock().unwrap().earlier.is_empty());
+    }
+}
