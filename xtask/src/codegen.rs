@@ -3,6 +3,7 @@
 
 mod cli;
 mod client;
+pub mod format;
 mod guard;
 mod json_schema;
 mod mock;
@@ -12,13 +13,14 @@ mod schema;
 mod stubs;
 pub(crate) mod types;
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use proc_macro2::TokenStream;
 
 use crate::spec::{self, Spec, SpecError};
-pub(crate) use guard::guarded;
+pub(crate) use guard::{guarded, quietly};
 
 /// The spec, relative to the workspace root.
 pub const SPEC_PATH: &str = "spec/openapi.yaml";
@@ -67,57 +69,67 @@ struct Places<'a> {
 }
 
 /// Generates every piece of `spec`.
-fn pieces(spec: &Spec, places: &Places) -> Result<Pieces, SpecError> {
+fn pieces(spec: &Spec, places: &Places, cache: &format::Cache) -> Result<Pieces, SpecError> {
     let types_path = places.types;
-    let api = generator_view(spec)?;
-    let model = model::Model::read(spec, &api)?;
+    let api = timed("generator view", || generator_view(spec))?;
+    let model = timed("model", || model::Model::read(spec, &api))?;
     let type_names = types::names(&model);
     let path = |text: &str| -> Result<TokenStream, SpecError> {
         text.parse()
             .map_err(|_| SpecError::file(&spec.shown, format!("{text} is not a Rust path")))
     };
+    let stopped =
+        |what: &str| SpecError::file(&spec.shown, format!("the {what} stopped unexpectedly"));
     // The client and its mocks come from progenitor's own reading of the spec and need only
-    // the type names, so they are generated and formatted beside the types and stubs: the two
-    // halves take about as long on a large spec.
+    // the type names, so they are generated and formatted beside the types and stubs, and so
+    // are the JSON copies; the model's tokens cannot leave this thread.
+    let quiet = QUIET.get();
     std::thread::scope(|scope| {
-        let client = scope.spawn(|| {
-            let client = client::generate(spec, &api, &type_names, types_path)?;
-            let mock = mock::generate(spec, &api, &type_names, types_path, places.mock_client)?;
-            Ok::<_, SpecError>((format_file(spec, client)?, format_file(spec, mock)?))
+        let client = scope.spawn(move || {
+            QUIET.set(quiet);
+            let view = client::client_view(&api);
+            let client = timed("client", || {
+                client::generate(spec, &view, &type_names, types_path)
+            })?;
+            let mock = timed("mocks", || {
+                mock::generate(spec, &view, &type_names, types_path, places.mock_client)
+            })?;
+            let client = timed("client: format", || format_file(spec, client, cache))?;
+            let mock = timed("mocks: format", || format_file(spec, mock, cache))?;
+            Ok::<_, SpecError>((client, mock))
         });
-        let types = types::generate(spec, &model)?;
-        let stubs = stubs::generate(
-            &model,
-            &stubs::Paths {
-                types: path(types_path)?,
-                spec_yaml: places.spec_yaml.into(),
-            },
-        );
-        let spec_json = serde_json::to_string_pretty(&spec.json).unwrap_or_default() + "\n";
-        let schema_json =
-            serde_json::to_string_pretty(&json_schema::generate(&spec.json, &model.inline_schemas))
-                .unwrap_or_default()
-                + "\n";
-        let types = format_file(spec, types)?;
-        let stubs = format_file(spec, stubs)?;
-        let (client, mock) = client.join().map_err(|_| {
-            SpecError::file(&spec.shown, "the client generator stopped unexpectedly")
-        })??;
+        let inline_schemas = &model.inline_schemas;
+        let json = scope.spawn(move || {
+            QUIET.set(quiet);
+            timed("json", || {
+                let spec_json = serde_json::to_string_pretty(&spec.json).unwrap_or_default();
+                let schema = json_schema::generate(&spec.json, inline_schemas);
+                let schema_json = serde_json::to_string_pretty(&schema).unwrap_or_default();
+                (spec_json + "\n", schema_json + "\n")
+            })
+        });
+        let types = timed("types", || types::generate(spec, &model))?;
+        let types = timed("types: format", || format_file(spec, types, cache))?;
+        let stubs_paths = stubs::Paths {
+            types: path(types_path)?,
+            spec_yaml: places.spec_yaml.into(),
+        };
+        let stubs = timed("stubs", || stubs::generate(&model, &stubs_paths));
+        let stubs = timed("stubs: format", || format_file(spec, stubs, cache))?;
+        let (client, mock) = client.join().map_err(|_| stopped("client generator"))??;
+        let (spec_json, schema_json) = json.join().map_err(|_| stopped("JSON generator"))?;
         // The command line calls the client as its source declares each method.
-        let cli = cli::generate(
-            spec,
-            &model,
-            &client,
-            &cli::Paths {
-                client: path(places.cli_client)?,
-                runtime: path(places.cli_runtime)?,
-            },
-        )?;
+        let cli_paths = cli::Paths {
+            client: path(places.cli_client)?,
+            runtime: path(places.cli_runtime)?,
+        };
+        let cli = timed("cli", || cli::generate(spec, &model, &client, &cli_paths))?;
+        let cli = timed("cli: format", || format_file(spec, cli, cache))?;
         Ok(Pieces {
             types,
             client,
             mock,
-            cli: format_file(spec, cli)?,
+            cli,
             stubs,
             spec_json,
             schema_json,
@@ -127,6 +139,11 @@ fn pieces(spec: &Spec, places: &Places) -> Result<Pieces, SpecError> {
 
 /// Every generated file of the workspace's own crates, from a spec already loaded.
 pub fn generate(spec: &Spec) -> Result<Vec<Output>, SpecError> {
+    generate_with(spec, &format::Cache::default())
+}
+
+/// `generate`, formatting with `cache`.
+pub fn generate_with(spec: &Spec, cache: &format::Cache) -> Result<Vec<Output>, SpecError> {
     let p = pieces(
         spec,
         &Places {
@@ -136,6 +153,7 @@ pub fn generate(spec: &Spec) -> Result<Vec<Output>, SpecError> {
             cli_client: "::authapi_client",
             cli_runtime: "crate::runtime",
         },
+        cache,
     )?;
     let out = |path: &str, contents: String| Output {
         path: path.to_string(),
@@ -154,7 +172,11 @@ pub fn generate(spec: &Spec) -> Result<Vec<Output>, SpecError> {
 
 /// The files of fixture `name` (a module of the fixtures crate), from its spec; the spec's
 /// shown path goes into their headers.
-pub fn generate_fixture(spec: &Spec, name: &str) -> Result<Vec<Output>, SpecError> {
+pub fn generate_fixture(
+    spec: &Spec,
+    name: &str,
+    cache: &format::Cache,
+) -> Result<Vec<Output>, SpecError> {
     let types_path = format!("crate::{name}::types");
     let spec_yaml = format!("../../../tests/fixtures/{name}.yaml");
     let p = pieces(
@@ -166,6 +188,7 @@ pub fn generate_fixture(spec: &Spec, name: &str) -> Result<Vec<Output>, SpecErro
             cli_client: "super::client",
             cli_runtime: "::authapi_cli::runtime",
         },
+        cache,
     )?;
     let dir = format!("{FIXTURES_CRATE}/src/{name}");
     let out = |file: &str, contents: String| Output {
@@ -208,7 +231,7 @@ pub fn fixture_names(root: &Path) -> Vec<String> {
 }
 
 /// The fixtures crate's generated files: each fixture's module and the crate root naming them.
-fn generate_fixtures(root: &Path) -> Result<Vec<Output>, SpecError> {
+fn generate_fixtures(root: &Path, cache: &format::Cache) -> Result<Vec<Output>, SpecError> {
     let names = fixture_names(root);
     let mut outputs = Vec::new();
     for name in &names {
@@ -216,7 +239,7 @@ fn generate_fixtures(root: &Path) -> Result<Vec<Output>, SpecError> {
         // generated headers, which must not depend on where codegen runs.
         let shown = format!("{FIXTURES_DIR}/{name}.yaml");
         let spec = spec::load(&root.join(&shown), &shown)?;
-        outputs.extend(generate_fixture(&spec, name)?);
+        outputs.extend(generate_fixture(&spec, name, cache)?);
     }
     let header = HEADER.replace("spec/openapi.yaml", &format!("{FIXTURES_DIR}/*.yaml"));
     let mut lib = format!(
@@ -232,10 +255,14 @@ fn generate_fixtures(root: &Path) -> Result<Vec<Output>, SpecError> {
     Ok(outputs)
 }
 
-/// The spec as the generators read it (see `nullable`).
-fn generator_view(spec: &Spec) -> Result<openapiv3::OpenAPI, SpecError> {
+/// The spec as the generators read it (see `nullable`): as read from its JSON unless some
+/// named schema is nullable.
+fn generator_view(spec: &Spec) -> Result<Cow<'_, openapiv3::OpenAPI>, SpecError> {
+    if !nullable::any(&spec.json) {
+        return Ok(Cow::Borrowed(&spec.json_api));
+    }
     let view = nullable::prepare(&spec.json);
-    serde_json::from_value(view).map_err(|e| {
+    serde_json::from_value(view).map(Cow::Owned).map_err(|e| {
         SpecError::file(
             &spec.shown,
             format!("cannot read the spec as OpenAPI after resolving nullable references: {e}"),
@@ -246,16 +273,57 @@ fn generator_view(spec: &Spec) -> Result<openapiv3::OpenAPI, SpecError> {
 /// The operation model of a spec already loaded (or parsed from memory), as every generator
 /// reads it; `cargo xtask diff` compares two of them.
 pub(crate) fn read_model(spec: &Spec) -> Result<model::Model, SpecError> {
-    model::Model::read(spec, &generator_view(spec)?)
+    model::Model::read(spec, &*generator_view(spec)?)
 }
 
 /// Reads the workspace's spec and returns every generated file, in memory. Messages name the
 /// spec from the current directory, so that it is plain which checkout was read.
 pub fn generate_workspace(root: &Path) -> Result<Vec<Output>, SpecError> {
+    generate_then(root, Ok)
+}
+
+/// `generate_workspace`, handing the files to `then` while the format cache is written.
+fn generate_then<T, E: From<SpecError>>(
+    root: &Path,
+    then: impl FnOnce(Vec<Output>) -> Result<T, E>,
+) -> Result<T, E> {
     let spec_path = root.join(SPEC_PATH);
-    let mut outputs = generate(&spec::load(&spec_path, &crate::shown(&spec_path))?)?;
-    outputs.extend(generate_fixtures(root)?);
-    Ok(outputs)
+    let cache_path = format_cache_path(root);
+    // Reading the cache takes about as long as reading a large spec; they are independent.
+    let (cache, spec) = std::thread::scope(|scope| {
+        let cache =
+            scope.spawn(|| timed("format cache: read", || format::Cache::load(&cache_path)));
+        let spec = timed("spec", || spec::load(&spec_path, &crate::shown(&spec_path)));
+        (cache.join().unwrap_or_default(), spec)
+    });
+    // The fixtures share nothing with the workspace's spec but the cache.
+    let outputs = std::thread::scope(|scope| {
+        let fixtures = scope.spawn(|| {
+            timed("fixtures", || {
+                QUIET.set(true);
+                let fixtures = generate_fixtures(root, &cache);
+                QUIET.set(false);
+                fixtures
+            })
+        });
+        let outputs = spec.and_then(|spec| generate_with(&spec, &cache));
+        let fixtures = fixtures.join().map_err(|_| {
+            SpecError::file(FIXTURES_DIR, "the fixtures' generator stopped unexpectedly")
+        });
+        let mut outputs = outputs?;
+        outputs.extend(fixtures??);
+        Ok::<_, SpecError>(outputs)
+    })?;
+    std::thread::scope(|scope| {
+        // The cache only saves time: a build directory that cannot be written costs no result.
+        scope.spawn(|| timed("format cache: write", || cache.save(&cache_path)));
+        then(outputs)
+    })
+}
+
+/// Where `cargo xtask codegen` keeps the items it formatted (see `format`).
+pub fn format_cache_path(root: &Path) -> std::path::PathBuf {
+    crate::util::target_dir(root).join("xtask/codegen-format-cache")
 }
 
 /// The outputs whose checked-in file under `root` differs from them, or is missing: what
@@ -273,8 +341,12 @@ pub fn stale<'a>(root: &Path, outputs: &'a [Output]) -> Vec<&'a Output> {
 /// naming each checked-in file that differs and the command that brings it up to date.
 /// Returns how many generated files it compared.
 pub fn check(root: &Path) -> Result<usize> {
-    let outputs = generate_workspace(root)?;
-    let stale = stale(root, &outputs);
+    generate_then(root, |outputs| fail_if_stale(root, &outputs))
+}
+
+/// How many `outputs` there are, when none is stale.
+fn fail_if_stale(root: &Path, outputs: &[Output]) -> Result<usize> {
+    let stale = stale(root, outputs);
     if stale.is_empty() {
         return Ok(outputs.len());
     }
@@ -292,15 +364,18 @@ pub fn check(root: &Path) -> Result<usize> {
 /// Writes the generated files that are stale, or with `check` writes nothing and fails naming
 /// them (see `check`).
 pub fn run(root: &Path, check: bool) -> Result<()> {
-    let compared = if check {
-        self::check(root)?
-    } else {
-        let outputs = generate_workspace(root)?;
+    let compared = generate_then(root, |outputs| {
+        if check {
+            return fail_if_stale(root, &outputs).map(Some);
+        }
         let stale = stale(root, &outputs);
         if !stale.is_empty() {
-            return write(root, &stale);
+            return timed("write", || write(root, &stale)).map(|()| None);
         }
-        outputs.len()
+        Ok(Some(outputs.len()))
+    })?;
+    let Some(compared) = compared else {
+        return Ok(());
     };
     eprintln!(
         "up to date: the {compared} generated files match {}",
@@ -325,12 +400,38 @@ fn write(root: &Path, outputs: &[&Output]) -> Result<()> {
     Ok(())
 }
 
+/// Where codegen's time goes, for work on its speed: with `XTASK_CODEGEN_TIMES` set, each
+/// step of the workspace's spec prints its wall-clock time; the fixtures' show as one.
+pub fn timed<T>(step: &str, run: impl FnOnce() -> T) -> T {
+    let started = std::time::Instant::now();
+    let out = run();
+    if !QUIET.get() && std::env::var_os("XTASK_CODEGEN_TIMES").is_some() {
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        eprintln!("codegen: {ms:>7.1} ms  {step}");
+    }
+    out
+}
+
+thread_local! {
+    /// Set on the threads that generate the fixtures, whose steps `timed` leaves unsaid.
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// Pretty-prints generated tokens as a Rust file with the generated-code header.
-fn format_file(spec: &Spec, tokens: TokenStream) -> Result<String, SpecError> {
-    let file = guarded(spec, "Rust source", || {
-        syn::parse2::<syn::File>(tokens).map_err(|e| format!("generated tokens do not parse: {e}"))
-    })?;
-    let body = prettyplease::unparse(&file);
+fn format_file(
+    spec: &Spec,
+    tokens: TokenStream,
+    cache: &format::Cache,
+) -> Result<String, SpecError> {
+    let body = match format::items(tokens, cache) {
+        Ok(body) => body,
+        Err(text) => {
+            let file = guarded(spec, "Rust source", || {
+                syn::parse_file(&text).map_err(|e| format!("generated tokens do not parse: {e}"))
+            })?;
+            prettyplease::unparse(&file)
+        }
+    };
     // Blank lines between items keep diffs of the generated code readable.
     let body = progenitor_impl::space_out_items(body.clone()).unwrap_or(body);
     Ok(format!("{HEADER}\n{body}"))

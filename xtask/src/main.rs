@@ -5,6 +5,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+// Code generation allocates and frees millions of small tokens and strings, where mimalloc is
+// several times quicker than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Project automation for the authapi workspace: code generation from spec/openapi.yaml and
 /// the checks CI runs. Works on the checkout it is run in.
 #[derive(Parser)]

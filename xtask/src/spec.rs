@@ -14,6 +14,8 @@ pub struct Spec {
     pub api: OpenAPI,
     /// The same document as plain JSON, for walking `$ref`s and examples.
     pub json: Value,
+    /// The document read from `json`, which is how the generators read it.
+    pub json_api: OpenAPI,
     /// The file's text, embedded verbatim in generated code.
     pub text: String,
     /// How messages name the file: as the user named it, or from the current directory.
@@ -116,10 +118,35 @@ pub fn parse(shown: &str, text: String) -> Result<Spec, SpecError> {
         SpecError::at_line_col(shown, line_col, message)
     };
 
-    // serde_norway's own value type rejects a key given twice in one mapping; the other readers
-    // keep one of them, and openapiv3 panics when they disagree.
-    serde_norway::from_str::<serde_norway::Value>(&text).map_err(yaml_error)?;
-    let json: Value = serde_norway::from_str(&text).map_err(yaml_error)?;
+    // The text is read three times below, each a while on a large spec: into serde_norway's
+    // own value type, which rejects a key given twice in one mapping (the other readers keep
+    // one of them, and openapiv3 panics when they disagree), into JSON, and into openapiv3.
+    // The first and the last run beside the JSON reading; openapiv3 reads only a document the
+    // checks before it would let through, and quietly, since the checks that may yet stop the
+    // document run later, in order, and report it.
+    let (ahead, json) = std::thread::scope(|scope| {
+        let ahead = scope.spawn(|| {
+            let value = serde_norway::from_str::<serde_norway::Value>(&text).map(|value| {
+                value
+                    .get("openapi")
+                    .and_then(serde_norway::Value::as_str)
+                    .is_none_or(|version| version.starts_with("3.0."))
+            });
+            let api = match value {
+                Ok(true) => crate::codegen::quietly(|| serde_norway::from_str::<OpenAPI>(&text)),
+                _ => None,
+            };
+            (value, api)
+        });
+        let json = serde_norway::from_str::<Value>(&text);
+        let ahead = ahead
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (ahead, json)
+    });
+    let (checked, api) = ahead;
+    checked.map_err(yaml_error)?;
+    let json = json.map_err(yaml_error)?;
 
     let problem =
         |pointer: String, message: String| SpecError::in_text(shown, &text, pointer, message);
@@ -136,12 +163,19 @@ pub fn parse(shown: &str, text: String) -> Result<Spec, SpecError> {
     // The generators read the document as JSON, so it must read as OpenAPI from JSON; `api` is
     // read from the text so that its maps keep the document's order. The two may differ: YAML
     // reads `version: 1.0` into a string, JSON does not.
-    if let Err(e) = serde_json::from_value::<OpenAPI>(json.clone()) {
-        let (pointer, message) = unreadable(Node::Document, &json, &mut String::new())
-            .unwrap_or_else(|| (String::new(), e.to_string()));
-        return Err(problem(pointer, message));
-    }
-    let api: OpenAPI = serde_norway::from_str(&text).map_err(yaml_error)?;
+    let json_api = match <OpenAPI as serde::Deserialize>::deserialize(&json) {
+        Ok(api) => api,
+        Err(e) => {
+            let (pointer, message) = unreadable(Node::Document, &json, &mut String::new())
+                .unwrap_or_else(|| (String::new(), e.to_string()));
+            return Err(problem(pointer, message));
+        }
+    };
+    let api = match api {
+        Some(api) => api,
+        None => serde_norway::from_str(&text),
+    };
+    let api: OpenAPI = api.map_err(yaml_error)?;
     // In this order: later checks rely on the references that earlier ones accepted.
     let checks: [Check; 5] = [
         |json| check_refs(json, json, &mut String::new()),
@@ -157,6 +191,7 @@ pub fn parse(shown: &str, text: String) -> Result<Spec, SpecError> {
     Ok(Spec {
         api,
         json,
+        json_api,
         text,
         shown: shown.to_string(),
     })

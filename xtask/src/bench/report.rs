@@ -145,6 +145,12 @@ fn rows(plan: &Plan) -> Vec<Row> {
             "linear",
         ),
         row(
+            "codegen, 300 operations, no format cache (ms)",
+            "{0}",
+            &["codegen_300ops_cold_ms"],
+            "",
+        ),
+        row(
             "edit loop: codegen + build (s)",
             "{1}",
             &["edit_loop_s"],

@@ -7,19 +7,18 @@ use progenitor_impl::{CrateVers, GenerationSettings, Generator, InterfaceStyle};
 use super::guard::guarded;
 use crate::spec::{Spec, SpecError};
 
-/// `api` is the generator's view of `spec`. `types` are the names of every type
+/// `view` is the client's view of `spec` (`client_view`). `types` are the names of every type
 /// `authapi-types` holds; the client uses those instead of generating its own.
 /// `types_path` is where they live, e.g. `::authapi_types`.
 pub fn generate(
     spec: &Spec,
-    api: &OpenAPI,
+    view: &OpenAPI,
     types: &[String],
     types_path: &str,
 ) -> Result<TokenStream, SpecError> {
     let mut generator = Generator::new(&settings(types, types_path));
-    let api = client_view(api);
     let tokens = guarded(spec, "client", || {
-        generator.generate_tokens(&api).map_err(|e| e.to_string())
+        generator.generate_tokens(view).map_err(|e| e.to_string())
     })?;
     guarded(spec, "client", || drop_empty_types_module(tokens))
 }

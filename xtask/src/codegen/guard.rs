@@ -37,6 +37,16 @@ pub fn guarded<T>(
     }
 }
 
+/// Runs `step`, or `None` if it panics, without a word: for work done ahead of the checks that
+/// decide whether it is needed, which then meet the same panic where they report it.
+pub fn quietly<T>(step: impl FnOnce() -> T) -> Option<T> {
+    quiet_generator_panics();
+    GENERATING.set(true);
+    let result = panic::catch_unwind(AssertUnwindSafe(step));
+    GENERATING.set(false);
+    result.ok()
+}
+
 thread_local! {
     /// Set while this thread runs a generator step whose panics `guarded` reports itself.
     static GENERATING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };

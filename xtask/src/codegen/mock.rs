@@ -12,20 +12,19 @@ use super::client;
 use super::guard::guarded;
 use crate::spec::{Spec, SpecError};
 
-/// `types` and `types_path` as for the client; `client_path` is where the generated code finds
-/// the client's items (`crate` inside the client crate).
+/// `view`, `types` and `types_path` as for the client; `client_path` is where the generated
+/// code finds the client's items (`crate` inside the client crate).
 pub fn generate(
     spec: &Spec,
-    api: &OpenAPI,
+    view: &OpenAPI,
     types: &[String],
     types_path: &str,
     client_path: &str,
 ) -> Result<TokenStream, SpecError> {
     let mut generator = Generator::new(&client::settings(types, types_path));
-    let api = client::client_view(api);
     let tokens = guarded(spec, "mocks", || {
         generator
-            .httpmock(&api, client_path)
+            .httpmock(view, client_path)
             .map_err(|e| e.to_string())
     })?;
     guarded(spec, "mocks", || match_list_items(tokens))

@@ -10,11 +10,9 @@ use serde_json::{Map, Value};
 
 const PREFIX: &str = "#/components/schemas/";
 
-/// The spec as the type generator should see it.
-pub fn prepare(spec: &Value) -> Value {
-    let mut out = spec.clone();
-    let nullable: Vec<String> = spec
-        .pointer("/components/schemas")
+/// The nullable named schemas of `spec`.
+fn nullable(spec: &Value) -> Vec<String> {
+    spec.pointer("/components/schemas")
         .and_then(Value::as_object)
         .map(|schemas| {
             schemas
@@ -23,7 +21,18 @@ pub fn prepare(spec: &Value) -> Value {
                 .map(|(name, _)| name.clone())
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// Whether `prepare` changes anything in `spec`.
+pub fn any(spec: &Value) -> bool {
+    !nullable(spec).is_empty()
+}
+
+/// The spec as the type generator should see it.
+pub fn prepare(spec: &Value) -> Value {
+    let mut out = spec.clone();
+    let nullable = nullable(spec);
     if nullable.is_empty() {
         return out;
     }
