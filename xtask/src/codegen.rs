@@ -20,7 +20,7 @@ use anyhow::{Context, Result, bail};
 use proc_macro2::TokenStream;
 
 use crate::spec::{self, Spec, SpecError};
-pub(crate) use guard::{guarded, quietly};
+pub(crate) use guard::guarded;
 
 /// The spec, relative to the workspace root.
 pub const SPEC_PATH: &str = "spec/openapi.yaml";

@@ -133,7 +133,7 @@ pub fn parse(shown: &str, text: String) -> Result<Spec, SpecError> {
                     .is_none_or(|version| version.starts_with("3.0."))
             });
             let api = match value {
-                Ok(true) => crate::codegen::quietly(|| serde_norway::from_str::<OpenAPI>(&text)),
+                Ok(true) => crate::quiet::quietly(|| serde_norway::from_str::<OpenAPI>(&text)),
                 _ => None,
             };
             (value, api)

@@ -20,6 +20,7 @@ mod request;
 pub mod runtime;
 mod scenario;
 mod schemas;
+mod send;
 mod spec;
 // Formatted by the generator, not by rustfmt, so that output is byte-stable.
 #[rustfmt::skip]

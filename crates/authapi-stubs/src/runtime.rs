@@ -6,7 +6,7 @@ use axum::Router;
 pub use crate::auth::{Scheme, api_key, basic, bearer, no_credentials};
 pub use crate::dynamic::generate as dynamic_body;
 pub use crate::options::Options;
-pub use crate::reply::{IntoReply, IntoStatus, Reply, documented, send, status, status_in};
+pub use crate::reply::{IntoReply, IntoStatus, Reply, documented, status, status_in};
 pub use crate::request::{
     BodySpec, Location, Media, Param, Scalar, Shape, bytes_body, decoded, decoded_body,
     header_values, parsed, path_params, path_values, present, query_values, required_body,
@@ -14,6 +14,7 @@ pub use crate::request::{
 };
 pub use crate::scenario::{MAX_DELAY_MS, Played, Scenario};
 pub use crate::schemas::Schemas;
+pub use crate::send::send;
 pub use crate::spec::{Operation, Spec};
 
 /// A request as handlers take it.
