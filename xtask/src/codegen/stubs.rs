@@ -405,28 +405,43 @@ fn auth(model: &Model, op: &Operation) -> TokenStream {
     let mut chain = quote! {
         return Err(rt::no_credentials(&parts, OP.schemes))
     };
+    // With alternatives, credentials of one scheme that do not even parse leave the others to
+    // be tried; the last resort, `no_credentials`, still says what was wrong with them.
+    let alternatives = schemes.len() > 1;
     for scheme in schemes.iter().rev() {
         let method = format_ident!("authenticate_{}", scheme.rust);
-        chain = match &scheme.kind {
-            SchemeKind::Bearer => quote! {
-                match rt::bearer(&parts)? {
-                    Some(token) => api.#method(token).await?,
-                    None => #chain,
-                }
-            },
-            SchemeKind::Basic => quote! {
-                match rt::basic(&parts)? {
-                    Some((user, password)) => api.#method(&user, &password).await?,
-                    None => #chain,
-                }
-            },
+        let (read, found, call) = match &scheme.kind {
+            SchemeKind::Bearer => (
+                quote! { rt::bearer(&parts) },
+                quote! { Some(token) },
+                quote! { api.#method(token).await? },
+            ),
+            SchemeKind::Basic => (
+                quote! { rt::basic(&parts) },
+                quote! { Some((user, password)) },
+                quote! { api.#method(&user, &password).await? },
+            ),
             SchemeKind::ApiKey { .. } => {
                 let spec = scheme_tokens(&scheme.kind);
-                quote! {
-                    match rt::api_key(&parts, &#spec)? {
-                        Some(key) => api.#method(&key).await?,
-                        None => #chain,
-                    }
+                (
+                    quote! { rt::api_key(&parts, &#spec) },
+                    quote! { Some(key) },
+                    quote! { api.#method(&key).await? },
+                )
+            }
+        };
+        chain = if alternatives {
+            quote! {
+                match #read {
+                    Ok(#found) => #call,
+                    _ => #chain,
+                }
+            }
+        } else {
+            quote! {
+                match #read? {
+                    #found => #call,
+                    None => #chain,
                 }
             }
         };
