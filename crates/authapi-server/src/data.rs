@@ -246,7 +246,10 @@ impl JsonSchema for Accounts {
         };
         let listed = generator.subschema_for::<Vec<AccountId>>();
         SchemaObject {
-            /* ~ changed by cargo-mutants ~ */
+            subschemas: Some(Box::new(SubschemaValidation {
+                any_of: Some(vec![listed, all.into()]),
+                ..Default::default()
+            })),
             ..Default::default()
         }
         .into()
@@ -778,9 +781,7 @@ mod tests {
     fn a_token_must_be_non_empty_visible_ascii() {
         let account = "013xrzp12g3nqk8n505tp6wqnscpdy8q";
         for token in ["''", "'dev token'", "\"dev\\ttoken\"", "dévtoken"] {
-            let text = format!(
-                "tokens:\n  - token: dev-token\n    account_id: {account}\n  - token: {token}\n    account_id: {account}\n"
-            );
+            let text = format!("tokens:\n  - token: dev-token\n    account_id: {account}\n  - token: {token}\n    account_id: {account}\n");
             assert_eq!(
                 refused(&text),
                 "d.yaml: tokens[1].token: must be non-empty visible ASCII without spaces",
@@ -856,27 +857,31 @@ mod tests {
                 let id = record["id"].as_str().unwrap();
                 let account = record["account_id"].as_str().unwrap();
                 let kept = match list {
-                    "devices" => data
-                        .devices
-                        .get(&id.parse().unwrap())
-                        .map(|r| r.account_id.clone()),
-                    "sessions" => data
-                        .sessions
-                        .get(&id.parse().unwrap())
-                        .map(|r| r.account_id.clone()),
-                    _ => data
-                        .authflows
-                        .get(&id.parse().unwrap())
-                        .map(|r| r.account_id.clone()),
+                    "devices" => data.devices.get(&id.parse().unwrap()).map(|r| r.account_id.clone()),
+                    "sessions" => data.sessions.get(&id.parse().unwrap()).map(|r| r.account_id.clone()),
+                    _ => data.authflows.get(&id.parse().unwrap()).map(|r| r.account_id.clone()),
                 };
                 assert_eq!(kept.unwrap().as_str(), account, "{list} {id}");
                 switches += usize::from(previous.is_some_and(|p| p != account));
                 previous = Some(account);
             }
         }
-        assert!(
-            switches >= 2,
-            "the embedded data no longer switches accounts"
+        assert!(switches >= 2, "the embedded data no longer switches accounts");
+    }
+
+    /// Editors read the printed schema: `accounts` is offered as a list of ids or the string
+    /// `all`, and nothing else.
+    #[test]
+    fn the_schema_gives_accounts_as_a_list_or_the_string_all() {
+        let schema: Value = serde_json::from_str(&data_schema()).unwrap();
+        assert_eq!(
+            schema["definitions"]["Accounts"],
+            serde_json::json!({
+                "anyOf": [
+                    {"type": "array", "items": {"type": "string"}},
+                    {"type": "string", "enum": ["all"]},
+                ]
+            })
         );
     }
 
