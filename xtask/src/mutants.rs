@@ -367,6 +367,14 @@ fn test(root: &Path, options: &Options, diff: Option<Diff>) -> Result<()> {
             run.name,
             run.packages.join(", ")
         );
+        // cargo-mutants writes nothing when a diff leaves it no mutant, and the lists of an
+        // earlier run must not be counted then.
+        match std::fs::remove_dir_all(&dir) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(e).with_context(|| format!("cannot remove {}", dir.display()));
+            }
+            _ => {}
+        }
         let mut cmd = cargo_command(root);
         // In place: the mutants build in this checkout's target directory, reusing what the
         // tests already built, where a copy of the tree would build everything again.
