@@ -781,7 +781,9 @@ mod tests {
     fn a_token_must_be_non_empty_visible_ascii() {
         let account = "013xrzp12g3nqk8n505tp6wqnscpdy8q";
         for token in ["''", "'dev token'", "\"dev\\ttoken\"", "dévtoken"] {
-            let text = format!("tokens:\n  - token: dev-token\n    account_id: {account}\n  - token: {token}\n    account_id: {account}\n");
+            let text = format!(
+                "tokens:\n  - token: dev-token\n    account_id: {account}\n  - token: {token}\n    account_id: {account}\n"
+            );
             assert_eq!(
                 refused(&text),
                 "d.yaml: tokens[1].token: must be non-empty visible ASCII without spaces",
@@ -857,16 +859,28 @@ mod tests {
                 let id = record["id"].as_str().unwrap();
                 let account = record["account_id"].as_str().unwrap();
                 let kept = match list {
-                    "devices" => data.devices.get(&id.parse().unwrap()).map(|r| r.account_id.clone()),
-                    "sessions" => data.sessions.get(&id.parse().unwrap()).map(|r| r.account_id.clone()),
-                    _ => data.authflows.get(&id.parse().unwrap()).map(|r| r.account_id.clone()),
+                    "devices" => data
+                        .devices
+                        .get(&id.parse().unwrap())
+                        .map(|r| r.account_id.clone()),
+                    "sessions" => data
+                        .sessions
+                        .get(&id.parse().unwrap())
+                        .map(|r| r.account_id.clone()),
+                    _ => data
+                        .authflows
+                        .get(&id.parse().unwrap())
+                        .map(|r| r.account_id.clone()),
                 };
                 assert_eq!(kept.unwrap().as_str(), account, "{list} {id}");
                 switches += usize::from(previous.is_some_and(|p| p != account));
                 previous = Some(account);
             }
         }
-        assert!(switches >= 2, "the embedded data no longer switches accounts");
+        assert!(
+            switches >= 2,
+            "the embedded data no longer switches accounts"
+        );
     }
 
     /// Editors read the printed schema: `accounts` is offered as a list of ids or the string
