@@ -361,8 +361,12 @@ fn test(root: &Path, options: &Options, diff: Option<Diff>) -> Result<()> {
             None => None,
         };
         let dir = out.join(&run.name);
+        let what = match &diff {
+            Some(_) => "the changed lines",
+            None => "the mutants",
+        };
         eprintln!(
-            "mutants: {} file(s) under {} with the tests of {}",
+            "mutants: {what} of {} file(s) of {} with the tests of {}",
             run.files.len(),
             run.name,
             run.packages.join(", ")
