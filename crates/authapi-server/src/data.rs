@@ -746,6 +746,48 @@ mod tests {
     }
 
     #[test]
+    fn brackets_are_nesting_outside_quotes_and_comments_only() {
+        let brackets = "[".repeat(100);
+        // In quotes, they are text: the data is refused for its type, not its depth.
+        let quoted = format!("devices: \"{brackets}\"\n");
+        assert!(
+            refused_fast(&quoted, Format::Yaml).starts_with("d: devices: invalid type: string"),
+            "{quoted}"
+        );
+        // A `#` inside a word starts no comment, so the brackets after it count.
+        let unspaced = format!("devices: a#{brackets}\n");
+        assert_eq!(
+            refused_fast(&unspaced, Format::Yaml),
+            "d: line 1: nested more than 64 levels deep; a data set needs a few"
+        );
+    }
+
+    #[test]
+    fn nesting_up_to_the_limit_is_read_and_closed_lists_do_not_add_up() {
+        let not_too_deep = |text: &str| match Dataset::parse("d", text, Format::Yaml) {
+            Ok(_) => true,
+            Err(e) => !e.to_string().contains("nested more than"),
+        };
+        let brackets = |n: usize| format!("devices: {}{}\n", "[".repeat(n), "]".repeat(n));
+        assert!(not_too_deep(&brackets(64)));
+        assert!(!not_too_deep(&brackets(65)));
+        let indented = |deepest: usize| -> String {
+            (0..=deepest)
+                .map(|i| format!("{}a{i}:\n", " ".repeat(i)))
+                .collect()
+        };
+        assert!(not_too_deep(&indented(128)));
+        assert!(!not_too_deep(&indented(129)));
+        // Seventy lists one after another are seventy lists, not seventy levels.
+        let account = "013xrzp12g3nqk8n505tp6wqnscpdy8q";
+        let tokens: String = (0..70)
+            .map(|i| format!("  - {{token: t{i}, account_id: {account}, kinds: [device]}}\n"))
+            .collect();
+        let data = Dataset::parse("d", &format!("tokens:\n{tokens}"), Format::Yaml).unwrap();
+        assert_eq!(data.tokens.len(), 70);
+    }
+
+    #[test]
     fn a_huge_value_is_quoted_in_part() {
         let huge = format!("devices: \"{}\"", "x".repeat(13_000_000));
         let err = refused_fast(&huge, Format::Yaml);
@@ -910,6 +952,70 @@ mod tests {
         let empty = Dataset::parse("d.yaml", "devices: []\n", Format::Yaml).unwrap();
         assert!(empty.devices.is_empty() && empty.sessions.is_empty());
         assert!(empty.samples().is_empty());
+    }
+
+    /// What the start-up line suggests trying: the first record of each kind as the file
+    /// lists it, with its account.
+    #[test]
+    fn the_samples_are_the_first_records_listed() {
+        let data = Dataset::embedded().unwrap();
+        let tree: Value = serde_norway::from_str(DEFAULT_DATA).unwrap();
+        let samples: Vec<(Kind, String, String)> = data
+            .samples()
+            .into_iter()
+            .map(|(kind, id, account)| (kind, id.to_string(), account.to_string()))
+            .collect();
+        let first = |list: &str| {
+            let record = &tree[list][0];
+            (
+                record["id"].as_str().unwrap().to_string(),
+                record["account_id"].as_str().unwrap().to_string(),
+            )
+        };
+        let expected: Vec<(Kind, String, String)> = Kind::ALL
+            .iter()
+            .map(|kind| {
+                let (id, account) = first(kind.plural());
+                (*kind, id, account)
+            })
+            .collect();
+        assert_eq!(samples, expected);
+    }
+
+    /// The size is checked before the file is read: a sparse file of just over the limit is
+    /// refused at once, without reading its gigabyte.
+    #[test]
+    fn a_file_over_the_size_limit_is_refused_before_it_is_read() {
+        let dir = std::env::temp_dir().join(format!("authapi-size-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("huge.yaml");
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_len(MAX_SIZE as u64 + 1).unwrap();
+        drop(file);
+        let err = Dataset::load(&path).unwrap_err().to_string();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(
+            err.ends_with(
+                ": the file has 1073741825 bytes; a data file may have at most 1073741824"
+            ),
+            "{err}"
+        );
+    }
+
+    /// A `.json` file is read as JSON, so its errors are JSON's (YAML would read most of it too,
+    /// and explain its mistakes in YAML's terms).
+    #[test]
+    fn a_json_file_is_read_as_json() {
+        let dir = std::env::temp_dir().join(format!("authapi-json-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("data.json");
+        std::fs::write(&path, "{\"devices\": [").unwrap();
+        let err = Dataset::load(&path).unwrap_err().to_string();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(
+            err.ends_with("EOF while parsing a list at line 1 column 13"),
+            "{err}"
+        );
     }
 
     #[test]
