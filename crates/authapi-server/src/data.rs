@@ -768,7 +768,8 @@ mod tests {
             Ok(_) => true,
             Err(e) => !e.to_string().contains("nested more than"),
         };
-        let brackets = |n: usize| format!("devices: {}{}\n", "[".repeat(n), "]".repeat(n));
+        // Opened on one line and closed on the next, so that the line ends at its deepest.
+        let brackets = |n: usize| format!("devices: {}\n{}\n", "[".repeat(n), "]".repeat(n));
         assert!(not_too_deep(&brackets(64)));
         assert!(!not_too_deep(&brackets(65)));
         let indented = |deepest: usize| -> String {
