@@ -47,6 +47,11 @@ pub fn run(root: &Path) -> Result<()> {
     // About 10 s once conformance has built the release server: 4 s to install the npm
     // package on a fresh machine, 5 s to run; Java 17 is already on CI's machine.
     step("contract tests (Specmatic)", || crate::contract::run(root))?;
+    // Last, because it mutates the checkout in place (restoring each file) and reuses the
+    // test builds above; bounded by `mutants::CI_TIME_LIMIT`.
+    step("mutants of the lines changed since the merge base", || {
+        crate::mutants::ci(root)
+    })?;
     eprintln!("ci: all checks passed");
     Ok(())
 }

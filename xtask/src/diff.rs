@@ -17,6 +17,7 @@ use std::process::ExitCode;
 use crate::codegen::SPEC_PATH;
 use crate::spec::{self, SpecError};
 
+pub use base::default_base as merge_base;
 pub use report::{Bump, Bumps, Context, Format, Verdict, bumps, render, verdict};
 
 /// What a change does to existing HTTP clients and servers.

@@ -7,6 +7,7 @@ pub mod codegen;
 pub mod conformance;
 pub mod contract;
 pub mod diff;
+pub mod mutants;
 mod quiet;
 pub mod spec;
 pub mod util;

@@ -42,8 +42,23 @@ enum Command {
         quick: bool,
     },
     /// Every check CI runs: fmt, codegen --check, the spec diff, clippy, tests, the consumer
-    /// crate, spec validation, conformance, contract tests
+    /// crate, spec validation, conformance, contract tests, mutants of the changed lines
     Ci,
+    /// Mutation testing of the hand-written code with cargo-mutants (installs the pinned
+    /// version when missing); fails, naming each, when a mutant survives the tests. Mutates
+    /// the checkout in place: edit nothing while it runs
+    Mutants {
+        /// Only the mutants of this file or directory (a path from the workspace root); may be
+        /// repeated
+        #[arg(long = "file", value_name = "PATH")]
+        files: Vec<String>,
+        /// Only the mutants in lines changed since the merge base of HEAD and this git ref
+        #[arg(long, value_name = "BASE")]
+        in_diff: Option<String>,
+        /// Stop after this many seconds and report the mutants tested by then
+        #[arg(long, value_name = "SECS")]
+        time_limit: Option<u64>,
+    },
     /// What a spec edit breaks, for HTTP clients and for Rust code, against a git ref
     /// (`cargo xtask diff --help` for its options)
     #[command(disable_help_flag = true)]
@@ -71,6 +86,18 @@ fn main() -> ExitCode {
         Command::Contract => Box::new(xtask::contract::run),
         Command::Bench { quick } => Box::new(move |root| xtask::bench::run(root, quick)),
         Command::Ci => Box::new(xtask::ci::run),
+        Command::Mutants {
+            files,
+            in_diff,
+            time_limit,
+        } => {
+            let options = xtask::mutants::Options {
+                files,
+                in_diff,
+                time_limit: time_limit.map(std::time::Duration::from_secs),
+            };
+            Box::new(move |root| xtask::mutants::run(root, &options))
+        }
     };
     let result = xtask::workspace_root().and_then(|root| command(&root));
     match result {

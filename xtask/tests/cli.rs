@@ -20,13 +20,18 @@ fn help_names_every_command_and_flag() {
     let help = text(&top.stdout);
     assert!(top.status.success(), "{}", text(&top.stderr));
     assert!(help.contains("Usage: cargo xtask <COMMAND>"), "{help}");
-    for command in ["codegen", "conformance", "bench", "ci"] {
+    for command in ["codegen", "conformance", "bench", "ci", "mutants"] {
         assert!(
             help.contains(&format!("  {command} ")),
             "{command}:\n{help}"
         );
     }
-    for (command, flag) in [("codegen", "--check"), ("bench", "--quick")] {
+    for (command, flag) in [
+        ("codegen", "--check"),
+        ("bench", "--quick"),
+        ("mutants", "--in-diff"),
+        ("mutants", "--file"),
+    ] {
         let run = xtask(&[command, "--help"]);
         let help = text(&run.stdout);
         assert!(run.status.success(), "{}", text(&run.stderr));

@@ -759,6 +759,49 @@ mod tests {
     }
 
     #[test]
+    fn brackets_are_nesting_outside_quotes_and_comments_only() {
+        let brackets = "[".repeat(100);
+        // In quotes, they are text: the data is refused for its type, not its depth.
+        let quoted = format!("devices: \"{brackets}\"\n");
+        assert!(
+            refused_fast(&quoted, Format::Yaml).starts_with("d: devices: invalid type: string"),
+            "{quoted}"
+        );
+        // A `#` inside a word starts no comment, so the brackets after it count.
+        let unspaced = format!("devices: a#{brackets}\n");
+        assert_eq!(
+            refused_fast(&unspaced, Format::Yaml),
+            "d: line 1: nested more than 64 levels deep; a data set needs a few"
+        );
+    }
+
+    #[test]
+    fn nesting_up_to_the_limit_is_read_and_closed_lists_do_not_add_up() {
+        let not_too_deep = |text: &str| match Dataset::parse("d", text, Format::Yaml) {
+            Ok(_) => true,
+            Err(e) => !e.to_string().contains("nested more than"),
+        };
+        // Opened on one line and closed on the next, so that the line ends at its deepest.
+        let brackets = |n: usize| format!("devices: {}\n{}\n", "[".repeat(n), "]".repeat(n));
+        assert!(not_too_deep(&brackets(64)));
+        assert!(!not_too_deep(&brackets(65)));
+        let indented = |deepest: usize| -> String {
+            (0..=deepest)
+                .map(|i| format!("{}a{i}:\n", " ".repeat(i)))
+                .collect()
+        };
+        assert!(not_too_deep(&indented(128)));
+        assert!(!not_too_deep(&indented(129)));
+        // Seventy lists one after another are seventy lists, not seventy levels.
+        let account = "013xrzp12g3nqk8n505tp6wqnscpdy8q";
+        let tokens: String = (0..70)
+            .map(|i| format!("  - {{token: t{i}, account_id: {account}, kinds: [device]}}\n"))
+            .collect();
+        let data = Dataset::parse("d", &format!("tokens:\n{tokens}"), Format::Yaml).unwrap();
+        assert_eq!(data.tokens.len(), 70);
+    }
+
+    #[test]
     fn a_huge_value_is_quoted_in_part() {
         let huge = format!("devices: \"{}\"", "x".repeat(13_000_000));
         let err = refused_fast(&huge, Format::Yaml);
@@ -782,6 +825,211 @@ mod tests {
         text.push_str("devices: *a11\n");
         let err = refused_fast(&text, Format::Yaml);
         assert!(err.starts_with("d: "), "{err}");
+    }
+
+    fn refused(text: &str) -> String {
+        Dataset::parse("d.yaml", text, Format::Yaml)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn a_token_must_be_non_empty_visible_ascii() {
+        let account = "013xrzp12g3nqk8n505tp6wqnscpdy8q";
+        for token in ["''", "'dev token'", "\"dev\\ttoken\"", "dévtoken"] {
+            let text = format!(
+                "tokens:\n  - token: dev-token\n    account_id: {account}\n  - token: {token}\n    account_id: {account}\n"
+            );
+            assert_eq!(
+                refused(&text),
+                "d.yaml: tokens[1].token: must be non-empty visible ASCII without spaces",
+                "{token}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_grant_names_one_account_or_several_but_not_both() {
+        let account = "013xrzp12g3nqk8n505tp6wqnscpdy8q";
+        let both = format!(
+            "tokens:\n  - token: t\n    account_id: {account}\n    accounts: [{account}]\n"
+        );
+        assert_eq!(
+            refused(&both),
+            "d.yaml: tokens[0]: give account_id (one account) or accounts (several, or all), not both"
+        );
+        assert_eq!(
+            refused("tokens:\n  - token: t\n"),
+            "d.yaml: tokens[0]: needs account_id (one account) or accounts (a list, or all)"
+        );
+        let listed = format!("tokens:\n  - token: t\n    accounts: [{account}]\n");
+        let data = Dataset::parse("d.yaml", &listed, Format::Yaml).unwrap();
+        assert_eq!(
+            data.tokens[0].scope(),
+            Accounts::Listed(vec![account.parse().unwrap()])
+        );
+        let all = "tokens:\n  - token: t\n    accounts: all\n";
+        let data = Dataset::parse("d.yaml", all, Format::Yaml).unwrap();
+        assert_eq!(data.tokens[0].scope(), Accounts::All);
+    }
+
+    #[test]
+    fn a_wrong_shape_is_named_with_what_was_expected() {
+        assert_eq!(
+            refused("devices: 3\n"),
+            "d.yaml: devices: invalid type: integer `3`, expected a list of records at line 1 column 10"
+        );
+        assert_eq!(
+            refused("tokens:\n  - token: t\n    accounts: 5\n"),
+            "d.yaml: tokens[0]: accounts: invalid type: integer `5`, expected a list of account ids, or `all` at line 3 column 15"
+        );
+        assert_eq!(
+            refused("tokens:\n  - token: t\n    accounts: some\n"),
+            "d.yaml: tokens[0]: accounts: invalid value: string \"some\", expected a list of account ids, or `all` at line 3 column 15"
+        );
+    }
+
+    #[test]
+    fn an_error_in_the_whole_document_is_not_given_a_path() {
+        let err = Dataset::parse("d.json", "3", Format::Json)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "d.json: invalid type: integer `3`, expected struct Dataset at line 1 column 1"
+        );
+    }
+
+    /// Records of one account share one copy of its id; each record must still keep its own
+    /// account where the file switches from one account to another.
+    #[test]
+    fn every_record_keeps_its_own_account() {
+        let data = Dataset::embedded().unwrap();
+        let tree: Value = serde_norway::from_str(DEFAULT_DATA).unwrap();
+        let mut switches = 0;
+        for (list, count) in [("devices", 5), ("sessions", 4), ("authflows", 2)] {
+            let records = tree[list].as_array().unwrap();
+            assert_eq!(records.len(), count, "{list}");
+            let mut previous = None;
+            for record in records {
+                let id = record["id"].as_str().unwrap();
+                let account = record["account_id"].as_str().unwrap();
+                let kept = match list {
+                    "devices" => data
+                        .devices
+                        .get(&id.parse().unwrap())
+                        .map(|r| r.account_id.clone()),
+                    "sessions" => data
+                        .sessions
+                        .get(&id.parse().unwrap())
+                        .map(|r| r.account_id.clone()),
+                    _ => data
+                        .authflows
+                        .get(&id.parse().unwrap())
+                        .map(|r| r.account_id.clone()),
+                };
+                assert_eq!(kept.unwrap().as_str(), account, "{list} {id}");
+                switches += usize::from(previous.is_some_and(|p| p != account));
+                previous = Some(account);
+            }
+        }
+        assert!(
+            switches >= 2,
+            "the embedded data no longer switches accounts"
+        );
+    }
+
+    /// Editors read the printed schema: `accounts` is offered as a list of ids or the string
+    /// `all`, and nothing else.
+    #[test]
+    fn the_schema_gives_accounts_as_a_list_or_the_string_all() {
+        let schema: Value = serde_json::from_str(&data_schema()).unwrap();
+        assert_eq!(
+            schema["definitions"]["Accounts"],
+            serde_json::json!({
+                "anyOf": [
+                    {"type": "array", "items": {"type": "string"}},
+                    {"type": "string", "enum": ["all"]},
+                ]
+            })
+        );
+    }
+
+    #[test]
+    fn records_count_what_the_file_lists() {
+        let data = Dataset::embedded().unwrap();
+        assert!(!data.devices.is_empty());
+        assert_eq!(
+            data.counts(),
+            [(Kind::Device, 5), (Kind::Session, 4), (Kind::Authflow, 2)]
+        );
+        let empty = Dataset::parse("d.yaml", "devices: []\n", Format::Yaml).unwrap();
+        assert!(empty.devices.is_empty() && empty.sessions.is_empty());
+        assert!(empty.samples().is_empty());
+    }
+
+    /// What the start-up line suggests trying: the first record of each kind as the file
+    /// lists it, with its account.
+    #[test]
+    fn the_samples_are_the_first_records_listed() {
+        let data = Dataset::embedded().unwrap();
+        let tree: Value = serde_norway::from_str(DEFAULT_DATA).unwrap();
+        let samples: Vec<(Kind, String, String)> = data
+            .samples()
+            .into_iter()
+            .map(|(kind, id, account)| (kind, id.to_string(), account.to_string()))
+            .collect();
+        let first = |list: &str| {
+            let record = &tree[list][0];
+            (
+                record["id"].as_str().unwrap().to_string(),
+                record["account_id"].as_str().unwrap().to_string(),
+            )
+        };
+        let expected: Vec<(Kind, String, String)> = Kind::ALL
+            .iter()
+            .map(|kind| {
+                let (id, account) = first(kind.plural());
+                (*kind, id, account)
+            })
+            .collect();
+        assert_eq!(samples, expected);
+    }
+
+    /// The size is checked before the file is read: a sparse file of just over the limit is
+    /// refused at once, without reading its gigabyte.
+    #[test]
+    fn a_file_over_the_size_limit_is_refused_before_it_is_read() {
+        let dir = std::env::temp_dir().join(format!("authapi-size-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("huge.yaml");
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_len(MAX_SIZE as u64 + 1).unwrap();
+        drop(file);
+        let err = Dataset::load(&path).unwrap_err().to_string();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(
+            err.ends_with(
+                ": the file has 1073741825 bytes; a data file may have at most 1073741824"
+            ),
+            "{err}"
+        );
+    }
+
+    /// A `.json` file is read as JSON, so its errors are JSON's (YAML would read most of it too,
+    /// and explain its mistakes in YAML's terms).
+    #[test]
+    fn a_json_file_is_read_as_json() {
+        let dir = std::env::temp_dir().join(format!("authapi-json-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("data.json");
+        std::fs::write(&path, "{\"devices\": [").unwrap();
+        let err = Dataset::load(&path).unwrap_err().to_string();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(
+            err.ends_with("EOF while parsing a list at line 1 column 13"),
+            "{err}"
+        );
     }
 
     #[test]

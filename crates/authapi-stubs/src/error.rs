@@ -71,3 +71,14 @@ impl IntoResponse for ApiError {
         (self.status(), axum::Json(self.body())).into_response()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_reads_as_its_code_and_message() {
+        let error = ApiError::new(ErrorCode::NotFound, "device 013x not found");
+        assert_eq!(error.to_string(), "not_found: device 013x not found");
+    }
+}

@@ -247,9 +247,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_documented_status_is_sent_as_it_is() {
+        assert_eq!(status(201), StatusCode::CREATED);
+        let answer = Reply::empty(status(204));
+        assert_eq!(answer.status_code(), StatusCode::NO_CONTENT);
+        assert_eq!(answer.into_response().status(), StatusCode::NO_CONTENT);
+        let answer = Reply::empty(status_in(429, 4));
+        assert_eq!(answer.status_code(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(
+            answer.into_response().status(),
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        let outside = Reply::empty(status_in(503, 4)).into_response();
+        assert_eq!(outside.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
     fn ranges_and_default_take_only_their_statuses() {
         assert_eq!(status_in(404, 4), Ok(StatusCode::NOT_FOUND));
+        assert_eq!(status_in(418, 4), Ok(StatusCode::IM_A_TEAPOT));
         assert!(status_in(500, 4).is_err());
+        assert!(status_in(204, 4).is_err());
         assert_eq!(status_in(503, 0), Ok(StatusCode::SERVICE_UNAVAILABLE));
         assert!(status_in(700, 0).is_err());
     }
@@ -281,6 +299,40 @@ mod tests {
             documented(not_found, &operation(&["200", "400"])).code,
             ErrorCode::Unexpected
         );
+    }
+
+    /// A spec whose error answers must have messages of at most 8 characters, which the
+    /// error type alone does not ensure.
+    static SHORT_ERRORS: Schemas = Schemas::new(
+        r#"{"$defs": {"Short": {"type": "object", "properties": {"message": {"maxLength": 8}}}}}"#,
+        &[("op", "404", "Short")],
+    );
+
+    struct Nothing;
+
+    impl IntoReply for Nothing {
+        fn into_reply(self) -> Reply {
+            Reply::empty(StatusCode::NO_CONTENT)
+        }
+    }
+
+    fn send_error(check_responses: bool, message: &str) -> StatusCode {
+        let options = Options {
+            check_responses,
+            ..Options::default()
+        };
+        let error = ApiError::new(ErrorCode::NotFound, message);
+        checked::<Nothing>(&options, &SHORT_ERRORS, "op", Err(error)).status()
+    }
+
+    #[test]
+    fn with_the_check_on_an_error_answer_is_checked_too() {
+        assert_eq!(send_error(true, "gone"), StatusCode::NOT_FOUND);
+        assert_eq!(
+            send_error(true, "gone for good"),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        assert_eq!(send_error(false, "gone for good"), StatusCode::NOT_FOUND);
     }
 
     #[test]

@@ -91,7 +91,9 @@ pub fn read(root: &Path, explicit: Option<&str>) -> Result<Base, BaseError> {
     })
 }
 
-fn default_base(root: &Path) -> Result<(String, String), BaseError> {
+/// The merge base of HEAD with `main` (HEAD itself on `main`), by how reports name it and its
+/// commit.
+pub fn default_base(root: &Path) -> Result<(String, String), BaseError> {
     let head = git(root, &["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]).map_err(|_| {
         BaseError("cannot read the base: this checkout has no commit (HEAD) yet".into())
     })?;
