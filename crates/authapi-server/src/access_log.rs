@@ -1,17 +1,20 @@
 //! The access log exists so that every request served leaves one line (method, path, status,
 //! latency; never a header, so never a token) at almost no cost to the request: a request
-//! appends its line to a shared buffer, and a thread of its own writes the buffer out in few
-//! large writes. A request never waits for the output; a line that cannot be kept is counted and
+//! appends its line to a buffer of its worker thread, which no other worker writes, and a
+//! thread of its own gathers the buffers and writes them out in few large writes, each one's
+//! lines merged in time order. A request never waits for the output; a line that cannot be kept is counted and
 //! reported, never dropped silently.
 
 use std::fmt;
 use std::io::{self, Write};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering, fence};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, mpsc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::http::{Method, StatusCode, Uri};
+use thread_local::ThreadLocal;
 
 /// How long the writer lets lines gather before it writes them, so that under load one write
 /// carries many lines; also about the longest a line waits before it is written.
@@ -98,26 +101,40 @@ struct Shared {
     state: Mutex<State>,
     wake: Condvar,
     format: Format,
+    /// Bytes of lines one worker thread keeps waiting for the writer.
     max_pending: usize,
-    /// Pending bytes at which the writer is woken before its linger ends.
+    /// Pending bytes of one thread at which the writer is woken before its linger ends.
     early_wake: usize,
+    /// Each worker thread's lines. A request appends to its own thread's buffer, so that no
+    /// cache line is written by every core at every request; the writer empties them all.
+    locals: ThreadLocal<Mutex<Local>>,
+    /// The writer waits for a first line: the thread that appends one wakes it.
+    writer_idle: AtomicBool,
+    /// No more lines are coming (also `State::closed`, read here without the lock).
+    closed: AtomicBool,
 }
 
 #[derive(Default)]
 struct State {
-    /// Lines waiting for the writer.
-    pending: Vec<u8>,
-    /// Request lines in `pending`.
-    pending_lines: u64,
     /// Request lines the writer is writing.
     writing_lines: u64,
     /// Lines dropped and not yet reported in the output.
     unreported: u64,
     totals: Totals,
-    /// The writer waits for a first line and must be woken for it.
-    writer_idle: bool,
+    /// A thread's buffer passed the early-wake mark: the writer stops lingering.
+    hurry: bool,
     /// No more lines are coming: the writer writes what is left and stops.
     closed: bool,
+}
+
+/// One worker thread's lines waiting for the writer.
+#[derive(Default)]
+struct Local {
+    pending: Vec<u8>,
+    /// Request lines in `pending`.
+    lines: u64,
+    /// Lines dropped since the writer's last visit (the buffer was full).
+    dropped: u64,
     /// The current second, formatted once for all the lines written in it.
     second: Second,
     /// The wall clock at a recent instant, so that a line's time is read from the monotonic
@@ -133,6 +150,18 @@ impl Shared {
         // A panic elsewhere while holding the lock leaves the state whole (appends and swaps
         // of a Vec), so the log keeps working.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn lock_local(local: &Mutex<Local>) -> MutexGuard<'_, Local> {
+        local.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether any thread has lines, or dropped lines, for the writer.
+    fn anything_pending(&self) -> bool {
+        self.locals.iter().any(|local| {
+            let local = Self::lock_local(local);
+            !local.pending.is_empty() || local.dropped > 0
+        })
     }
 }
 
@@ -158,6 +187,9 @@ impl AccessLog {
             format,
             max_pending,
             early_wake: max_pending / 8,
+            locals: ThreadLocal::new(),
+            writer_idle: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
         });
         let (ended, done) = mpsc::channel();
         let thread = std::thread::Builder::new()
@@ -225,19 +257,26 @@ impl AccessLog {
         // Escaping can triple a byte; the rest of a line is well under 128 bytes.
         let longest = 3 * (method.0.len() + path.0.len()) + 128;
         let shared = &*self.shared;
-        let mut state = shared.lock();
-        let before = state.pending.len();
-        if state.closed || before + longest > shared.max_pending {
+        let mut local = Shared::lock_local(shared.locals.get_or_default());
+        if shared.closed.load(Ordering::SeqCst) {
+            // The writer has taken its last lines: this one is counted, never kept.
+            drop(local);
+            let mut state = shared.lock();
             state.unreported += 1;
             state.totals.dropped += 1;
             return;
         }
-        let State {
+        let before = local.pending.len();
+        if before + longest > shared.max_pending {
+            local.dropped += 1;
+            return;
+        }
+        let Local {
             pending: line,
             second,
             anchor,
             ..
-        } = &mut *state;
+        } = &mut *local;
         let (at, wall) = match *anchor {
             Some((at, wall)) if end.saturating_duration_since(at) < ANCHOR_AGE => (at, wall),
             _ => *anchor.insert((end, since_epoch(SystemTime::now()))),
@@ -271,21 +310,30 @@ impl AccessLog {
                 line.extend_from_slice(b"}\n");
             }
         }
-        state.pending_lines += 1;
-        let after = state.pending.len();
+        local.lines += 1;
+        let hurry = before < shared.early_wake && local.pending.len() >= shared.early_wake;
+        drop(local);
         // Waking the writer is a system call, so it happens once per batch at most: when the
-        // writer waits for a first line, or when the buffer fills faster than it lingers.
-        let wake = state.writer_idle || (before < shared.early_wake && after >= shared.early_wake);
-        state.writer_idle = false;
-        drop(state);
-        if wake {
+        // writer waits for a first line, or when a buffer fills faster than it lingers. The
+        // fence pairs with the writer's: either it sees this line before it sleeps, or this
+        // thread sees it idle.
+        fence(Ordering::SeqCst);
+        if hurry || shared.writer_idle.load(Ordering::SeqCst) {
+            let mut state = shared.lock();
+            state.hurry |= hurry;
+            shared.writer_idle.store(false, Ordering::SeqCst);
+            drop(state);
             shared.wake.notify_one();
         }
     }
 
     /// What the log did so far (lines still waiting for the writer are in neither figure).
     pub fn totals(&self) -> Totals {
-        self.shared.lock().totals
+        let mut totals = self.shared.lock().totals;
+        for local in self.shared.locals.iter() {
+            totals.dropped += Shared::lock_local(local).dropped;
+        }
+        totals
     }
 }
 
@@ -305,7 +353,10 @@ impl AccessLogWriter {
     }
 
     fn stop(&mut self, timeout: Duration) -> Totals {
-        self.shared.lock().closed = true;
+        let mut state = self.shared.lock();
+        state.closed = true;
+        self.shared.closed.store(true, Ordering::SeqCst);
+        drop(state);
         self.shared.wake.notify_one();
         let Some(thread) = self.thread.take() else {
             return self.shared.lock().totals;
@@ -314,9 +365,13 @@ impl AccessLogWriter {
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 // The writer is stuck in a write; it is left to the process's end.
                 let mut state = self.shared.lock();
-                let stuck = state.pending_lines + state.writing_lines;
+                let mut stuck = state.writing_lines;
+                for local in self.shared.locals.iter() {
+                    let mut local = Shared::lock_local(local);
+                    stuck += std::mem::take(&mut local.lines);
+                    local.pending.clear();
+                }
                 state.totals.dropped += stuck;
-                state.pending_lines = 0;
                 state.writing_lines = 0;
                 state.totals.stuck = true;
                 state.totals
@@ -393,35 +448,59 @@ impl Entry {
     }
 }
 
-/// The writer thread: waits for lines, lets them gather for [`LINGER`], writes them in one go.
+/// The writer thread: waits for lines, lets them gather for [`LINGER`], takes every thread's
+/// buffer and writes their lines, merged in time order, in one go.
 fn write_lines(shared: &Shared, mut output: impl Write) {
     let mut batch: Vec<u8> = Vec::new();
+    let mut taken: Vec<Vec<u8>> = Vec::new();
+    let mut spare: Vec<Vec<u8>> = Vec::new();
     let mut state = shared.lock();
     loop {
         // Dropped lines alone do not wake the writer: their count goes out with the next line
         // (a broken output would otherwise be retried without end).
-        while state.pending.is_empty() && !state.closed {
-            state.writer_idle = true;
+        while !state.closed {
+            shared.writer_idle.store(true, Ordering::SeqCst);
+            fence(Ordering::SeqCst);
+            if shared.anything_pending() {
+                break;
+            }
             state = shared
                 .wake
                 .wait(state)
                 .unwrap_or_else(PoisonError::into_inner);
         }
-        state.writer_idle = false;
+        shared.writer_idle.store(false, Ordering::SeqCst);
         if !state.closed {
             state = shared
                 .wake
-                .wait_timeout_while(state, LINGER, |s| {
-                    !s.closed && s.pending.len() < shared.early_wake
-                })
+                .wait_timeout_while(state, LINGER, |s| !s.closed && !s.hurry)
                 .map(|(state, _)| state)
                 .unwrap_or_else(|e| e.into_inner().0);
         }
-        std::mem::swap(&mut state.pending, &mut batch);
-        let lines = std::mem::take(&mut state.pending_lines);
-        state.writing_lines = lines;
-        let dropped = std::mem::take(&mut state.unreported);
+        state.hurry = false;
         let closed = state.closed;
+        drop(state);
+
+        let (mut lines, mut dropped) = (0, 0);
+        for local in shared.locals.iter() {
+            let mut local = Shared::lock_local(local);
+            lines += std::mem::take(&mut local.lines);
+            dropped += std::mem::take(&mut local.dropped);
+            if !local.pending.is_empty() {
+                let empty = spare.pop().unwrap_or_default();
+                taken.push(std::mem::replace(&mut local.pending, empty));
+            }
+        }
+        merge_in_time_order(&taken, shared.format, &mut batch);
+        spare.extend(taken.drain(..).map(|mut b| {
+            b.clear();
+            b
+        }));
+
+        state = shared.lock();
+        state.writing_lines = lines;
+        state.totals.dropped += dropped;
+        let dropped = std::mem::take(&mut state.unreported) + dropped;
         drop(state);
 
         let mut notice = Vec::new();
@@ -448,7 +527,9 @@ fn write_lines(shared: &Shared, mut output: impl Write) {
             state.unreported += lines;
             state.totals.dropped += lines;
         }
-        if closed && state.pending.is_empty() {
+        // Lines appended after the close was seen are counted as dropped by their threads, so
+        // after a pass that began closed nothing is left to write.
+        if closed {
             break;
         }
     }
@@ -458,6 +539,44 @@ fn write_lines(shared: &Shared, mut output: impl Write) {
         let mut notice = Vec::new();
         dropped_notice(&mut notice, shared.format, totals.dropped, "dropped in all");
         let _ = output.write_all(&notice).and_then(|()| output.flush());
+    }
+}
+
+/// The lines of several threads' buffers, each in time order, as one run in time order. A
+/// line's time is its first field (text) or the value of its first field (JSON), written at a
+/// fixed width, so comparing its bytes compares times.
+fn merge_in_time_order(buffers: &[Vec<u8>], format: Format, out: &mut Vec<u8>) {
+    if let [only] = buffers {
+        out.extend_from_slice(only);
+        return;
+    }
+    let key_at = match format {
+        Format::Text => 0,
+        Format::Json => b"{\"ts\":\"".len(),
+    };
+    let key = |line: &[u8]| -> [u8; 27] {
+        let mut key = [0; 27];
+        if let Some(time) = line.get(key_at..key_at + 27) {
+            key.copy_from_slice(time);
+        }
+        key
+    };
+    let mut heads: Vec<&[u8]> = buffers.iter().map(|b| b.as_slice()).collect();
+    loop {
+        let next = heads
+            .iter()
+            .enumerate()
+            .filter(|(_, rest)| !rest.is_empty())
+            .min_by_key(|(_, rest)| key(rest))
+            .map(|(i, _)| i);
+        let Some(i) = next else { break };
+        let rest = heads[i];
+        let end = rest
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(rest.len(), |n| n + 1);
+        out.extend_from_slice(&rest[..end]);
+        heads[i] = &rest[end..];
     }
 }
 
@@ -858,6 +977,55 @@ mod tests {
     }
 
     #[test]
+    fn lines_of_many_threads_are_all_written_each_in_order() {
+        for format in [Format::Text, Format::Json] {
+            let out = Memory::default();
+            let (log, writer) = AccessLog::start(out.clone(), format).unwrap();
+            std::thread::scope(|s| {
+                for t in 0..4 {
+                    let log = log.clone();
+                    s.spawn(move || {
+                        for n in 0..5_000 {
+                            log.record("GET", &format!("/{t}/{n}"), StatusCode::OK, micros(1));
+                        }
+                    });
+                }
+            });
+            let totals = writer.finish();
+            assert_eq!((totals.written, totals.dropped), (20_000, 0));
+            let text = out.text();
+            assert_eq!(text.lines().count(), 20_000);
+            // Each thread's lines in the order it recorded them; the threads' lines merged
+            // by time within each write (see `merging_takes_the_earliest_line_first`).
+            for t in 0..4 {
+                let own: Vec<usize> = text
+                    .lines()
+                    .filter_map(|l| {
+                        let at = l.find(&format!("/{t}/"))? + 3;
+                        let digits = l[at..].split(|c: char| !c.is_ascii_digit()).next()?;
+                        digits.parse().ok()
+                    })
+                    .collect();
+                assert_eq!(own, (0..5_000).collect::<Vec<_>>(), "{format}");
+            }
+        }
+    }
+
+    #[test]
+    fn merging_takes_the_earliest_line_first() {
+        let a = b"2026-01-01T00:00:01.000000Z a1\n2026-01-01T00:00:03.000000Z a3\n".to_vec();
+        let b = b"2026-01-01T00:00:02.000000Z b2\n2026-01-01T00:00:04.000000Z b4\n".to_vec();
+        let mut out = Vec::new();
+        merge_in_time_order(&[a, b], Format::Text, &mut out);
+        let order: Vec<&str> = std::str::from_utf8(&out)
+            .unwrap()
+            .lines()
+            .map(|l| &l[28..])
+            .collect();
+        assert_eq!(order, ["a1", "b2", "a3", "b4"]);
+    }
+
+    #[test]
     fn a_full_buffer_drops_lines_and_says_how_many() {
         let out = Memory::default();
         let (go, wait) = mpsc::channel();
@@ -870,7 +1038,7 @@ mod tests {
         // buffer, and recording never waits for the writer.
         log.record("GET", "/first", StatusCode::OK, micros(1));
         let deadline = Instant::now() + Duration::from_secs(10);
-        while !log.shared.lock().pending.is_empty() || log.shared.lock().writer_idle {
+        while log.shared.lock().writing_lines == 0 {
             assert!(
                 Instant::now() < deadline,
                 "the writer never took the first line"
