@@ -1,5 +1,5 @@
-//! What the tests of the built binary share: starting it on a free port, stopping it, and
-//! reading answers off a kept-alive connection.
+//! What the tests of the built binary share: starting it on a free port, killing it when the
+//! test ends, and reading answers off a kept-alive connection.
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::TcpStream;
