@@ -422,3 +422,19 @@ fn browsers_of_a_listed_origin_may_call() {
     );
     assert_eq!(other.header("access-control-allow-origin"), None);
 }
+
+#[test]
+fn strict_mode_ignores_what_requests_ask_for() {
+    let dir = temp_dir("strict");
+    let (_server, addr) = start(&["--no-scenarios", "-q"], &dir.join("server.log"));
+    let answer = send(
+        &addr,
+        "GET",
+        DEVICE,
+        &["Authorization: Bearer dev-token", "Prefer: code=404"],
+        "",
+    );
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.header("preference-applied"), None);
+    assert_eq!(account_of(&answer), ACCOUNT_A);
+}
