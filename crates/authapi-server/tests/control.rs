@@ -438,3 +438,21 @@ fn strict_mode_ignores_what_requests_ask_for() {
     assert_eq!(answer.header("preference-applied"), None);
     assert_eq!(account_of(&answer), ACCOUNT_A);
 }
+
+#[test]
+fn a_star_lets_every_origin_call() {
+    let dir = temp_dir("cors-any");
+    let (_server, addr) = start(&["--cors", "*", "-q"], &dir.join("server.log"));
+    let answer = send(
+        &addr,
+        "GET",
+        DEVICE,
+        &[
+            "Origin: http://anywhere.example",
+            "Authorization: Bearer dev-token",
+        ],
+        "",
+    );
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.header("access-control-allow-origin"), Some("*"));
+}
