@@ -379,6 +379,9 @@ fn test(root: &Path, options: &Options, diff: Option<Diff>) -> Result<()> {
             }
             _ => {}
         }
+        // cargo-mutants makes its output directory but not the ones above it.
+        std::fs::create_dir_all(&out)
+            .with_context(|| format!("cannot create {}", out.display()))?;
         let mut cmd = cargo_command(root);
         // In place: the mutants build in this checkout's target directory, reusing what the
         // tests already built, where a copy of the tree would build everything again.

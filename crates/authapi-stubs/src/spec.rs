@@ -254,6 +254,44 @@ mod tests {
     }
 
     #[test]
+    fn a_class_comes_before_default() {
+        let spec = json!({
+            "paths": {"/x": {"get": {"operationId": "x", "responses": {
+                "4XX": {"description": "client", "content": {"application/json": {"example": "class"}}},
+                "default": {"description": "other", "content": {"application/json": {"example": "default"}}}
+            }}}}
+        });
+        let spec = Spec {
+            json: "",
+            schemas: &crate::SCHEMAS,
+            index: OnceLock::from(index(&spec)),
+        };
+        let example = |code| spec.answer_for("x", code).and_then(|d| d.example.clone());
+        assert_eq!(example(418), Some(json!("class")));
+        assert_eq!(example(503), Some(json!("default")));
+        assert!(spec.answer_for("y", 200).is_none());
+    }
+
+    #[test]
+    fn json_media_types_are_told_apart() {
+        for json in [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            "application/problem+json",
+        ] {
+            assert!(is_json(json), "{json}");
+        }
+        for other in [
+            "text/plain",
+            "application/jsonl",
+            "application/x-www-form-urlencoded",
+            "",
+        ] {
+            assert!(!is_json(other), "{other}");
+        }
+    }
+
+    #[test]
     fn statuses_match_exactly_then_by_class_then_default() {
         let at = |key: &str| Documented {
             key: key.into(),
