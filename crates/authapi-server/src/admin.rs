@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use authapi_stubs::ApiError;
+use authapi_stubs::runtime::bearer;
 use authapi_types::ErrorCode;
 use axum::Router;
 use axum::body::Bytes;
@@ -16,11 +17,11 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use serde::{Deserialize, Serialize};
-use subtle::ConstantTimeEq;
 
 use crate::access_log::timestamp;
 use crate::data::{self, Dataset, Format};
-use crate::live::{DataSource, summary};
+use crate::live::DataSource;
+use crate::tokens::constant_time_eq;
 
 /// How many requests the journal keeps; older ones are forgotten first.
 pub const JOURNAL_SIZE: usize = 1000;
@@ -91,24 +92,18 @@ async fn journal(State(admin): State<Arc<Admin>>, request: Request, next: Next) 
 }
 
 /// Lets through only `Authorization: Bearer <admin token>`; API tokens are not admin tokens.
-async fn guard(
-    State(admin): State<Arc<Admin>>,
-    headers: HeaderMap,
-    request: Request,
-    next: Next,
-) -> Response {
-    let sent = headers
-        .get(header::AUTHORIZATION)
-        .map(|v| v.as_bytes().strip_prefix(b"Bearer ").unwrap_or(b""));
-    let refused = match sent {
-        None => ApiError::new(
+async fn guard(State(admin): State<Arc<Admin>>, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    // Read as the API reads its bearer tokens, then compared in constant time as they are.
+    let refused = match bearer(&parts) {
+        Ok(Some(token)) if constant_time_eq(token.as_bytes(), admin.token.as_bytes()) => {
+            return next.run(Request::from_parts(parts, body)).await;
+        }
+        Ok(None) if !parts.headers.contains_key(header::AUTHORIZATION) => ApiError::new(
             ErrorCode::NotAuthenticated,
             "the admin API needs `Authorization: Bearer <admin token>`",
         ),
-        Some(token) if bool::from(token.ct_eq(admin.token.as_bytes())) => {
-            return next.run(request).await;
-        }
-        Some(_) => ApiError::new(ErrorCode::BadAuthtoken, "the admin token is not valid"),
+        _ => ApiError::new(ErrorCode::BadAuthtoken, "the admin token is not valid"),
     };
     let challenge = match refused.code {
         ErrorCode::BadAuthtoken => r#"Bearer realm="authapi admin", error="invalid_token""#,
@@ -157,8 +152,7 @@ async fn replace_data(
     })?;
     let data = Dataset::parse("PUT /__admin/data", text, format)
         .map_err(|e| ApiError::new(ErrorCode::BadRequest, e.to_string()))?;
-    let serving = summary(&data);
-    admin.source.replace(data);
+    let serving = admin.source.replace(data);
     tracing::info!(data = %serving, "the admin API replaced the data set");
     Ok(ok(&serving))
 }

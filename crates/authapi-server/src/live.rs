@@ -103,14 +103,19 @@ pub struct DataSource {
     file: Option<PathBuf>,
 }
 
-/// What a data set holds, for the log line and the admin API's answer.
-pub fn summary(data: &Dataset) -> String {
+/// What a data set holds, with `extra_tokens` given besides it, for the start-up line, the
+/// log and the admin API's answer.
+pub fn summary(data: &Dataset, extra_tokens: usize) -> String {
     let counts: Vec<String> = data
         .counts()
         .into_iter()
         .map(|(kind, count)| format!("{count} {}", kind_name(kind, count)))
         .collect();
-    format!("{} and {} tokens", counts.join(", "), data.tokens.len())
+    format!(
+        "{} and {} tokens",
+        counts.join(", "),
+        data.tokens.len() + extra_tokens
+    )
 }
 
 fn kind_name(kind: Kind, count: usize) -> &'static str {
@@ -123,7 +128,7 @@ fn kind_name(kind: Kind, count: usize) -> &'static str {
 
 impl DataSource {
     pub fn new(data: Dataset, extra_tokens: Vec<TokenGrant>, file: Option<PathBuf>) -> Self {
-        let started_summary = summary(&data);
+        let started_summary = summary(&data, extra_tokens.len());
         let started = Arc::new(snapshot(data, &extra_tokens));
         Self {
             started_summary,
@@ -143,10 +148,12 @@ impl DataSource {
         self.file.as_ref()
     }
 
-    /// Serves `data` from now on.
-    pub fn replace(&self, data: Dataset) {
+    /// Serves `data` from now on; says what it holds.
+    pub fn replace(&self, data: Dataset) -> String {
+        let serving = summary(&data, self.extra_tokens.len());
         self.live
             .replace(Arc::new(snapshot(data, &self.extra_tokens)));
+        serving
     }
 
     /// Reads the data file again, checked as at start; on an error the current data stays.
@@ -155,10 +162,7 @@ impl DataSource {
         let Some(file) = &self.file else {
             return Ok(None);
         };
-        let data = Dataset::load(file)?;
-        let summary = summary(&data);
-        self.replace(data);
-        Ok(Some(summary))
+        Ok(Some(self.replace(Dataset::load(file)?)))
     }
 
     /// Back to the data the server started with; says what that holds.

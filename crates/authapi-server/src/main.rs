@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use authapi_server::access_log::{AccessLog, Format};
 use authapi_server::data::{Dataset, TokenGrant};
-use authapi_server::live::{DataSource, watch};
+use authapi_server::live::{DataSource, summary, watch};
 use authapi_server::serve::{Limits, serve, serve_with_access_log};
 use authapi_stubs::runtime::Options;
 use axum::http::HeaderValue;
@@ -220,17 +220,11 @@ async fn run(args: Args, data: Dataset, source: String, access_log: Option<Acces
             ))
         })
         .unwrap_or_else(|| format!("curl http://{addr}/openapi.json"));
-    let records: Vec<String> = data
-        .counts()
-        .into_iter()
-        .map(|(kind, count)| format!("{count} {}", kind.plural()))
-        .collect();
     // Whoever started the server may have closed its stdout; that is no reason to stop serving.
     let _ = writeln!(
         std::io::stdout(),
-        "authapi-server listening on http://{addr} with {} and {} tokens from {source}\ntry: {example}",
-        records.join(", "),
-        data.tokens.len() + args.tokens.len(),
+        "authapi-server listening on http://{addr} with {} from {source}\ntry: {example}",
+        summary(&data, args.tokens.len()),
     );
 
     let options = Options {

@@ -62,7 +62,7 @@ impl Tokens {
 }
 
 /// Length is not secret (it shows in the request anyway); the bytes are.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.ct_eq(b).into()
 }
 

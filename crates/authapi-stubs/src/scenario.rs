@@ -350,11 +350,9 @@ fn random_seed() -> u64 {
         ^ COUNT
             .fetch_add(1, Ordering::Relaxed)
             .wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    // splitmix64's finaliser, so that close seeds give unrelated bodies.
-    let mut z = mixed.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    (z ^ (z >> 31)) % 1_000_000_000
+    // One step of the body generator's mixer, so that close seeds give unrelated bodies; kept
+    // short enough to type back.
+    crate::dynamic::Rng::new(mixed).next() % 1_000_000_000
 }
 
 #[cfg(test)]
