@@ -84,6 +84,14 @@ fn pieces(spec: &Spec, places: &Places, cache: &format::Cache) -> Result<Pieces,
     // the type names, so they are generated and formatted beside the types and stubs, and so
     // are the JSON copies; the model's tokens cannot leave this thread.
     let quiet = QUIET.get();
+    let query_lists = model
+        .operations
+        .iter()
+        .flat_map(|op| &op.params)
+        .any(|param| {
+            param.location == model::Location::Query
+                && matches!(param.shape, model::Shape::Array { .. })
+        });
     std::thread::scope(|scope| {
         let client = scope.spawn(move || {
             QUIET.set(quiet);
@@ -92,7 +100,14 @@ fn pieces(spec: &Spec, places: &Places, cache: &format::Cache) -> Result<Pieces,
                 client::generate(spec, &view, &type_names, types_path)
             })?;
             let mock = timed("mocks", || {
-                mock::generate(spec, &view, &type_names, types_path, places.mock_client)
+                mock::generate(
+                    spec,
+                    &view,
+                    &type_names,
+                    types_path,
+                    places.mock_client,
+                    query_lists,
+                )
             })?;
             let client = timed("client: format", || format_file(spec, client, cache))?;
             let mock = timed("mocks: format", || format_file(spec, mock, cache))?;

@@ -118,35 +118,14 @@ pub fn parse(shown: &str, text: String) -> Result<Spec, SpecError> {
         SpecError::at_line_col(shown, line_col, message)
     };
 
-    // The text is read three times below, each a while on a large spec: into serde_norway's
-    // own value type, which rejects a key given twice in one mapping (the other readers keep
-    // one of them, and openapiv3 panics when they disagree), into JSON, and into openapiv3.
-    // The first and the last run beside the JSON reading; openapiv3 reads only a document the
-    // checks before it would let through, and quietly, since the checks that may yet stop the
-    // document run later, in order, and report it.
-    let (ahead, json) = std::thread::scope(|scope| {
-        let ahead = scope.spawn(|| {
-            let value = serde_norway::from_str::<serde_norway::Value>(&text).map(|value| {
-                value
-                    .get("openapi")
-                    .and_then(serde_norway::Value::as_str)
-                    .is_none_or(|version| version.starts_with("3.0."))
-            });
-            let api = match value {
-                Ok(true) => crate::quiet::quietly(|| serde_norway::from_str::<OpenAPI>(&text)),
-                _ => None,
-            };
-            (value, api)
-        });
-        let json = serde_norway::from_str::<Value>(&text);
-        let ahead = ahead
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (ahead, json)
-    });
-    let (checked, api) = ahead;
-    checked.map_err(yaml_error)?;
-    let json = json.map_err(yaml_error)?;
+    // The text is read once, into serde_norway's own value type, which rejects a key given
+    // twice in one mapping (the other readers keep one of them, and openapiv3 panics when they
+    // disagree) and keeps the document's order. JSON and openapiv3 are read from that value.
+    let value = serde_norway::from_str::<serde_norway::Value>(&text).map_err(yaml_error)?;
+    // A value JSON cannot hold (a key that is a list, say) is reported where the text holds
+    // it, by reading the text again.
+    let json = serde_json::to_value(&value)
+        .or_else(|_| serde_norway::from_str::<Value>(&text).map_err(yaml_error))?;
 
     let problem =
         |pointer: String, message: String| SpecError::in_text(shown, &text, pointer, message);
@@ -160,10 +139,29 @@ pub fn parse(shown: &str, text: String) -> Result<Spec, SpecError> {
             format!("version {version:?} is not supported; the generator reads OpenAPI 3.0.x"),
         ));
     }
+    // Three readings of the document, each a while on a large spec, run side by side; their
+    // failures are reported in the order below. openapiv3 reads quietly, since a document that
+    // panics it is one that the JSON reading or the checks report.
+    let (api, json_api, checked) = std::thread::scope(|scope| {
+        let api = scope.spawn(|| {
+            crate::quiet::quietly(|| <OpenAPI as serde::Deserialize>::deserialize(&value))
+        });
+        let json_api = scope.spawn(|| <OpenAPI as serde::Deserialize>::deserialize(&json));
+        // The checks read any JSON; one that trips over a document openapiv3 rejects is not
+        // reported, as the rejection is.
+        let checked = crate::quiet::quietly(|| check(&json));
+        (
+            api.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            json_api
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            checked,
+        )
+    });
     // The generators read the document as JSON, so it must read as OpenAPI from JSON; `api` is
-    // read from the text so that its maps keep the document's order. The two may differ: YAML
-    // reads `version: 1.0` into a string, JSON does not.
-    let json_api = match <OpenAPI as serde::Deserialize>::deserialize(&json) {
+    // read from the YAML value so that its maps keep the document's order. The two may differ:
+    // YAML reads `version: 1.0` into a string, JSON does not.
+    let json_api = match json_api {
         Ok(api) => api,
         Err(e) => {
             let (pointer, message) = unreadable(Node::Document, &json, &mut String::new())
@@ -171,22 +169,14 @@ pub fn parse(shown: &str, text: String) -> Result<Spec, SpecError> {
             return Err(problem(pointer, message));
         }
     };
-    let api = match api {
-        Some(api) => api,
-        None => serde_norway::from_str(&text),
+    // Read from the text again, a value openapiv3 did not take is reported where it is.
+    let api: OpenAPI = match api {
+        Some(Ok(api)) => api,
+        _ => serde_norway::from_str(&text).map_err(yaml_error)?,
     };
-    let api: OpenAPI = api.map_err(yaml_error)?;
-    // In this order: later checks rely on the references that earlier ones accepted.
-    let checks: [Check; 5] = [
-        |json| check_refs(json, json, &mut String::new()),
-        check_ref_kinds,
-        check_ref_chains,
-        check_schema_names,
-        check_schemas,
-    ];
-    for check in checks {
-        check(&json).map_err(|(p, m)| problem(p, m))?;
-    }
+    checked
+        .unwrap_or_else(|| check(&json))
+        .map_err(|(p, m)| problem(p, m))?;
     check_operations(&api).map_err(|(p, m)| problem(p, m))?;
     Ok(Spec {
         api,
@@ -195,6 +185,19 @@ pub fn parse(shown: &str, text: String) -> Result<Spec, SpecError> {
         text,
         shown: shown.to_string(),
     })
+}
+
+/// The checks of the document as JSON, in order: later checks rely on the references that
+/// earlier ones accepted.
+fn check(json: &Value) -> Result<(), Problem> {
+    let checks: [Check; 5] = [
+        |json| check_refs(json, json, &mut String::new()),
+        check_ref_kinds,
+        check_ref_chains,
+        check_schema_names,
+        check_schemas,
+    ];
+    checks.iter().try_for_each(|check| check(json))
 }
 
 /// What an object of the document is, by where it sits: that decides which openapiv3 type

@@ -1,17 +1,19 @@
 //! Generated tokens as formatted Rust source. Formatting is most of codegen's time on a large
 //! spec, and an edit to the spec changes few of the items generated, so each top-level item is
-//! formatted on its own, remembered by its exact source text, and formatted again only when
-//! that text is new; `cargo xtask codegen` keeps what it formatted in the build directory.
+//! formatted on its own, remembered by a digest of its exact source text, and formatted again
+//! only when that text is new; `cargo xtask codegen` keeps what it formatted in the build
+//! directory.
 
 use std::collections::HashMap;
 use std::fmt::Write;
+use std::hash::BuildHasher;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::UNIX_EPOCH;
 
 use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 
-/// Items already formatted, by their source text as the token stream prints it.
+/// Items already formatted, by a digest of their source text as the token stream prints it.
 ///
 /// The formatted text of an item is a function of that source text alone: a miss formats the
 /// text itself (never the tokens it came from), so a hit returns exactly what formatting would.
@@ -20,8 +22,20 @@ pub struct Cache {
     state: Mutex<State>,
 }
 
-/// Keys are whole items' text, megabytes in all on a large spec: a fast hash matters.
-type Map = HashMap<String, Arc<str>, foldhash::fast::FixedState>;
+/// 128 bits of an item's source text. Two texts of one generated file that share a digest by
+/// chance are as unlikely as any two of the 2^128 values drawn alike; keying by digests rather
+/// than by the texts, megabytes in all on a large spec, keeps the file and its reading small.
+type Digest = u128;
+
+type Map = HashMap<Digest, Arc<str>, foldhash::fast::FixedState>;
+
+/// The digest of an item's text: two 64-bit hashes under different fixed seeds, fixed so that
+/// a digest means the same in the next run.
+fn digest(text: &str) -> Digest {
+    let high = foldhash::quality::FixedState::with_seed(0x243f_6a88_85a3_08d3).hash_one(text);
+    let low = foldhash::quality::FixedState::with_seed(0x1319_8a2e_0370_7344).hash_one(text);
+    (u128::from(high) << 64) | u128::from(low)
+}
 
 #[derive(Default)]
 struct State {
@@ -34,7 +48,7 @@ struct State {
 }
 
 /// The first line of a cache file: a file that does not start with it is not read.
-const MAGIC: &str = "authapi xtask format cache 1";
+const MAGIC: &str = "authapi xtask format cache 2";
 
 impl Cache {
     /// The cache kept at `path` by the generator that is running now; empty when the file is
@@ -67,8 +81,7 @@ impl Cache {
         let mut out = Vec::new();
         out.extend_from_slice(format!("{MAGIC}\n{version}\n").as_bytes());
         for (key, value) in &state.used {
-            out.extend_from_slice(format!("{} {}\n", key.len(), value.len()).as_bytes());
-            out.extend_from_slice(key.as_bytes());
+            out.extend_from_slice(format!("{key:032x} {}\n", value.len()).as_bytes());
             out.extend_from_slice(value.as_bytes());
         }
         if let Some(dir) = path.parent() {
@@ -103,13 +116,12 @@ fn decode(bytes: &[u8]) -> Option<Map> {
     }
     let mut entries = Map::default();
     while !rest.is_empty() {
-        let (lengths, after) = rest.split_once('\n')?;
-        let (key_len, value_len) = lengths.split_once(' ')?;
-        let (key_len, value_len): (usize, usize) = (key_len.parse().ok()?, value_len.parse().ok()?);
-        let key = after.get(..key_len)?;
-        let value = after.get(key_len..key_len + value_len)?;
-        entries.insert(key.to_string(), Arc::from(value));
-        rest = &after[key_len + value_len..];
+        let (line, after) = rest.split_once('\n')?;
+        let (key, value_len) = line.split_once(' ')?;
+        let key = Digest::from_str_radix(key, 16).ok()?;
+        let value_len: usize = value_len.parse().ok()?;
+        entries.insert(key, Arc::from(after.get(..value_len)?));
+        rest = &after[value_len..];
     }
     Some(entries)
 }
@@ -126,9 +138,10 @@ pub fn items(tokens: TokenStream, cache: &Cache) -> Result<String, String> {
             text
         })
         .collect();
+    let keys: Vec<Digest> = texts.iter().map(|text| digest(text)).collect();
     let mut found: Vec<Option<Arc<str>>> = {
         let mut state = cache.state.lock().unwrap_or_else(|e| e.into_inner());
-        texts.iter().map(|text| state.find(text)).collect()
+        keys.iter().map(|&key| state.find(key)).collect()
     };
     let missing: Vec<usize> = (0..texts.len()).filter(|&i| found[i].is_none()).collect();
     let Some(formatted) = format_all(missing.iter().map(|&i| texts[i].as_str()).collect()) else {
@@ -138,7 +151,7 @@ pub fn items(tokens: TokenStream, cache: &Cache) -> Result<String, String> {
         let mut state = cache.state.lock().unwrap_or_else(|e| e.into_inner());
         for (&i, formatted) in missing.iter().zip(formatted) {
             let formatted: Arc<str> = formatted.into();
-            state.used.insert(texts[i].clone(), formatted.clone());
+            state.used.insert(keys[i], formatted.clone());
             state.changed = true;
             found[i] = Some(formatted);
         }
@@ -150,13 +163,14 @@ pub fn items(tokens: TokenStream, cache: &Cache) -> Result<String, String> {
 }
 
 impl State {
-    /// The formatted text of the item `text`, when an earlier run or this one formatted it.
-    fn find(&mut self, text: &str) -> Option<Arc<str>> {
-        if let Some(formatted) = self.used.get(text) {
+    /// The formatted text of the item whose text has digest `key`, when an earlier run or
+    /// this one formatted it.
+    fn find(&mut self, key: Digest) -> Option<Arc<str>> {
+        if let Some(formatted) = self.used.get(&key) {
             return Some(formatted.clone());
         }
-        let (text, formatted) = self.earlier.remove_entry(text)?;
-        self.used.insert(text, formatted.clone());
+        let formatted = self.earlier.remove(&key)?;
+        self.used.insert(key, formatted.clone());
         Some(formatted)
     }
 }
