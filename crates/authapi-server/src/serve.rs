@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::convert::Infallible;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, ready};
@@ -10,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::Request;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::future::RouteFuture;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -178,7 +179,14 @@ impl Future for Logged {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let answer = ready!(Pin::new(&mut this.inner).poll(cx));
+        // The generated handlers guard themselves; this guards the routes around them (the
+        // admin API, the served spec), so that no panic closes a connection without an answer.
+        let answer =
+            std::panic::catch_unwind(AssertUnwindSafe(|| Pin::new(&mut this.inner).poll(cx)))
+                .unwrap_or_else(|_| {
+                    Poll::Ready(Ok(authapi_stubs::runtime::panicked().into_response()))
+                });
+        let answer = ready!(answer);
         if let (Some(entry), Ok(response)) = (this.entry.take(), &answer) {
             entry.finish(response.status());
         }

@@ -152,11 +152,11 @@ impl Reply {
         let mut response = match self.content {
             Content::Empty => self.status.into_response(),
             Content::Json(json) => json_response(self.status, json),
-            Content::Other(content_type, bytes) => {
-                (self.status, [(header::CONTENT_TYPE, content_type)], bytes).into_response()
-            }
+            Content::Other(content_type, bytes) => with_body(self.status, content_type, bytes),
         };
-        response.headers_mut().extend(self.headers);
+        if !self.headers.is_empty() {
+            response.headers_mut().extend(self.headers);
+        }
         response
     }
 }
@@ -171,7 +171,18 @@ fn unexpected(failure: &str) -> Response {
 }
 
 pub(crate) fn json_response(status: StatusCode, json: Bytes) -> Response {
-    (status, [(header::CONTENT_TYPE, "application/json")], json).into_response()
+    with_body(status, HeaderValue::from_static("application/json"), json)
+}
+
+/// An answer made field by field: on the path of every request, where axum's tuple of parts
+/// would check the content type's text again each time.
+fn with_body(status: StatusCode, content_type: HeaderValue, bytes: Bytes) -> Response {
+    let mut response = Response::new(axum::body::Body::from(bytes));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, content_type);
+    response
 }
 
 /// An error a handler returned, when the operation documents its status (exactly, by class or

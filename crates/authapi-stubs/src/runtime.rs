@@ -16,6 +16,7 @@ pub use crate::scenario::{MAX_DELAY_MS, Played, Scenario};
 pub use crate::schemas::Schemas;
 pub use crate::send::send;
 pub use crate::spec::{Operation, Spec};
+pub use crate::support::{Caught, caught, panicked};
 
 /// A request as handlers take it.
 pub type Request = axum::extract::Request;

@@ -144,7 +144,9 @@ impl Played {
         if !options.scenarios || (bound.is_none() && !parts.headers.contains_key(PREFER)) {
             return Ok(None);
         }
-        self.play_asked(spec, operation, parts, bound).await
+        // Boxed, so that the state of a scenario (a delay's timer, its answer) is no part of
+        // every request's future, which is moved and polled whether it plays one or not.
+        Box::pin(self.play_asked(spec, operation, parts, bound)).await
     }
 
     async fn play_asked(

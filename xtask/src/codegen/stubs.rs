@@ -529,7 +529,7 @@ fn handler(model: &Model, op: &Operation) -> TokenStream {
                 schemes: &[#(#schemes),*],
             };
             let mut played = rt::Played::default();
-            let result = async {
+            let result = rt::caught(async {
                 #split
                 let api = served.api();
                 #auth
@@ -543,7 +543,7 @@ fn handler(model: &Model, op: &Operation) -> TokenStream {
                     .await
                     .map(rt::IntoReply::into_reply)
                     .map_err(|e| rt::documented(e, &OP))
-            }.await;
+            }).await;
             rt::send(served.options(), &SPEC, &OP, played, result)
         }
     }
