@@ -271,3 +271,51 @@ impl Future for HeadSleep {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::routing::get;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// The raw answer to `GET path` on a connection of its own.
+    async fn get_raw(addr: std::net::SocketAddr, path: &str) -> String {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        answer
+    }
+
+    async fn boom() -> &'static str {
+        panic!("deliberate failure in a route")
+    }
+
+    #[tokio::test]
+    async fn a_route_that_panics_is_answered_500_unexpected_and_serving_goes_on() {
+        let app = Router::new()
+            .route("/boom", get(boom))
+            .route("/fine", get(|| async { "fine" }));
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let serving = tokio::spawn(serve(listener, app, Limits::default(), async move {
+            let _ = stopped.await;
+        }));
+
+        let answer = get_raw(addr, "/boom").await;
+        assert!(answer.starts_with("HTTP/1.1 500"), "{answer}");
+        assert!(answer.contains(r#""code":"unexpected""#), "{answer}");
+        assert!(
+            !answer.contains("deliberate"),
+            "the panic's text leaked: {answer}"
+        );
+        let answer = get_raw(addr, "/fine").await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(answer.ends_with("fine"), "{answer}");
+
+        stop.send(()).unwrap();
+        serving.await.unwrap();
+    }
+}
