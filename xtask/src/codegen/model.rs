@@ -445,6 +445,15 @@ impl Reader<'_> {
             return Err(self.error(at, "a parameter named body beside a request body is not supported by the generator (the generated client names both `body`); rename the parameter".into()));
         }
         let template_names = template_names(path);
+        if let Some(segment) = path
+            .split('/')
+            .find(|s| s.contains('{') && (s.matches('{').count() > 1 || !s.ends_with('}')))
+        {
+            return Err(self.error(
+                &format!("/paths/{}", escape(path)),
+                format!("the path segment {segment:?} is not supported by the server generator: a parameter must end its segment (text before it is fine), as the router matches a parameter up to the next `/`"),
+            ));
+        }
         let mut params = Vec::new();
         for (param, at) in declared_params.values() {
             params.push(self.param(&id, param, at)?);
