@@ -214,7 +214,7 @@ async fn fetch_authflow<A: Api>(
     };
     let mut played = rt::Played::default();
     let result = rt::caught(async {
-            let (parts, _) = request.into_parts();
+            let (mut parts, _) = request.into_parts();
             let api = served.api();
             let caller = match rt::bearer(&parts)? {
                 Some(token) => api.authenticate_bearer_auth(token).await?,
@@ -226,6 +226,7 @@ async fn fetch_authflow<A: Api>(
             {
                 return Ok(reply);
             }
+            let path = rt::path_params(&mut parts).await?;
             let authflow_id = {
                 const PARAM: rt::Param = rt::Param {
                     name: "authflow_id",
@@ -237,11 +238,7 @@ async fn fetch_authflow<A: Api>(
                 };
                 rt::parsed::<
                     types::AuthflowId,
-                >(
-                        &SCHEMAS,
-                        rt::path_segment(&parts, &PARAM, 4usize, "")?.as_slice(),
-                        &PARAM,
-                    )
+                >(&SCHEMAS, rt::path_values(&path, "authflow_id").as_slice(), &PARAM)
                     .and_then(|value| rt::present(value, &PARAM))?
             };
             api.fetch_authflow(&caller, authflow_id)
@@ -264,7 +261,7 @@ async fn fetch_device<A: Api>(
     };
     let mut played = rt::Played::default();
     let result = rt::caught(async {
-            let (parts, _) = request.into_parts();
+            let (mut parts, _) = request.into_parts();
             let api = served.api();
             let caller = match rt::bearer(&parts)? {
                 Some(token) => api.authenticate_bearer_auth(token).await?,
@@ -276,6 +273,7 @@ async fn fetch_device<A: Api>(
             {
                 return Ok(reply);
             }
+            let path = rt::path_params(&mut parts).await?;
             let device_id = {
                 const PARAM: rt::Param = rt::Param {
                     name: "device_id",
@@ -287,11 +285,7 @@ async fn fetch_device<A: Api>(
                 };
                 rt::parsed::<
                     types::DeviceId,
-                >(
-                        &SCHEMAS,
-                        rt::path_segment(&parts, &PARAM, 4usize, "")?.as_slice(),
-                        &PARAM,
-                    )
+                >(&SCHEMAS, rt::path_values(&path, "device_id").as_slice(), &PARAM)
                     .and_then(|value| rt::present(value, &PARAM))?
             };
             api.fetch_device(&caller, device_id)
@@ -314,7 +308,7 @@ async fn fetch_session<A: Api>(
     };
     let mut played = rt::Played::default();
     let result = rt::caught(async {
-            let (parts, _) = request.into_parts();
+            let (mut parts, _) = request.into_parts();
             let api = served.api();
             let caller = match rt::bearer(&parts)? {
                 Some(token) => api.authenticate_bearer_auth(token).await?,
@@ -326,6 +320,7 @@ async fn fetch_session<A: Api>(
             {
                 return Ok(reply);
             }
+            let path = rt::path_params(&mut parts).await?;
             let session_id = {
                 const PARAM: rt::Param = rt::Param {
                     name: "session_id",
@@ -337,11 +332,7 @@ async fn fetch_session<A: Api>(
                 };
                 rt::parsed::<
                     types::SessionId,
-                >(
-                        &SCHEMAS,
-                        rt::path_segment(&parts, &PARAM, 4usize, "")?.as_slice(),
-                        &PARAM,
-                    )
+                >(&SCHEMAS, rt::path_values(&path, "session_id").as_slice(), &PARAM)
                     .and_then(|value| rt::present(value, &PARAM))?
             };
             api.fetch_session(&caller, session_id)

@@ -7,6 +7,7 @@ use std::str::FromStr;
 
 use authapi_types::ErrorCode;
 use axum::body::{Body, Bytes};
+use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
@@ -117,33 +118,24 @@ impl Param {
     }
 }
 
-/// The value of path parameter `param`, read from segment `index` of the request's path (the
-/// empty one before the first `/` is 0) after the template's literal `prefix` there (a
-/// parameter ends its segment), percent-decoded; 400 when it does not decode to UTF-8. The
-/// router has matched the path against the template, so the segment is there; reading it from
-/// the path takes no copy of the router's own list of parameters.
-pub fn path_segment<'a>(
-    parts: &'a Parts,
-    param: &Param,
-    index: usize,
-    prefix: &str,
-) -> Result<Option<Cow<'a, str>>, ApiError> {
-    let raw = parts.uri.path().split('/').nth(index);
-    let Some(raw) = raw.and_then(|segment| segment.strip_prefix(prefix)) else {
-        return Ok(None);
-    };
-    percent_encoding::percent_decode_str(raw)
-        .decode_utf8()
-        .map(Some)
-        .map_err(|_| {
+/// The path parameters, or 400 when the path does not decode (e.g. bad percent-encoding).
+pub async fn path_params(parts: &mut Parts) -> Result<RawPathParams, ApiError> {
+    RawPathParams::from_request_parts(parts, &())
+        .await
+        .map_err(|e| {
             ApiError::new(
                 ErrorCode::InvalidValue,
-                format!(
-                    "the request path is not valid: Invalid UTF-8 in `{}`",
-                    param.name
-                ),
+                format!("the request path is not valid: {}", e.body_text()),
             )
         })
+}
+
+/// The value of path parameter `name`; one at most, so nothing is allocated for it.
+pub fn path_values<'a>(params: &'a RawPathParams, name: &str) -> Option<Cow<'a, str>> {
+    params
+        .iter()
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| Cow::Borrowed(value))
 }
 
 /// Every value of query parameter `name`, percent-decoded.
@@ -542,53 +534,5 @@ mod tests {
         };
         assert!(accepts(&text, "text/plain; charset=utf-8"));
         assert!(!accepts(&text, "application/json"));
-    }
-
-    fn parts_of(path: &str) -> Parts {
-        axum::http::Request::builder()
-            .uri(path)
-            .body(())
-            .unwrap()
-            .into_parts()
-            .0
-    }
-
-    const NAME: Param = Param {
-        name: "name",
-        location: Location::Path,
-        shape: Shape::Scalar(Scalar::String),
-        schema: None,
-        hint: "a name",
-        default: None,
-    };
-
-    #[test]
-    fn a_path_parameter_is_read_from_its_segment_and_percent_decoded() {
-        let parts = parts_of("/things/caf%C3%A9%20bar/parts?x=1");
-        let value = path_segment(&parts, &NAME, 2, "").unwrap();
-        assert_eq!(value.as_deref(), Some("café bar"));
-        let value = path_segment(&parts, &NAME, 3, "").unwrap();
-        assert_eq!(value.as_deref(), Some("parts"));
-    }
-
-    #[test]
-    fn a_path_parameter_follows_the_literal_text_of_its_segment() {
-        let parts = parts_of("/files/v2-report.tar");
-        let value = path_segment(&parts, &NAME, 2, "v2-").unwrap();
-        assert_eq!(value.as_deref(), Some("report.tar"));
-        // A segment without the literal text, or no segment at all, is no value.
-        assert_eq!(path_segment(&parts, &NAME, 2, "v3-").unwrap(), None);
-        assert_eq!(path_segment(&parts, &NAME, 5, "").unwrap(), None);
-    }
-
-    #[test]
-    fn a_path_parameter_that_is_not_utf8_once_decoded_is_400_naming_it() {
-        let parts = parts_of("/things/%FF%FE");
-        let error = path_segment(&parts, &NAME, 2, "").unwrap_err();
-        assert_eq!(error.code, ErrorCode::InvalidValue);
-        assert_eq!(
-            error.message,
-            "the request path is not valid: Invalid UTF-8 in `name`"
-        );
     }
 }

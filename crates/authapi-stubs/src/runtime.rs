@@ -9,7 +9,8 @@ pub use crate::options::Options;
 pub use crate::reply::{IntoReply, IntoStatus, Reply, documented, status, status_in};
 pub use crate::request::{
     BodySpec, Location, Media, Param, Scalar, Shape, bytes_body, decoded, decoded_body,
-    header_values, parsed, path_segment, present, query_values, required_body, text_body,
+    header_values, parsed, path_params, path_values, present, query_values, required_body,
+    text_body,
 };
 pub use crate::scenario::{MAX_DELAY_MS, Played, Scenario};
 pub use crate::schemas::Schemas;

@@ -341,17 +341,7 @@ fn scalar_tokens(scalar: Scalar) -> TokenStream {
     }
 }
 
-/// Where path parameter `name` sits in the path template `path`: the index of its segment
-/// (the empty one before the first `/` is 0) and the literal text before it there (the model
-/// lets a parameter only end a segment, as the router needs).
-fn path_place(path: &str, name: &str) -> Option<(usize, String)> {
-    let capture = format!("{{{name}}}");
-    path.split('/')
-        .enumerate()
-        .find_map(|(index, segment)| Some((index, segment.strip_suffix(&capture)?.to_string())))
-}
-
-fn param_read(path: &str, param: &Param) -> TokenStream {
+fn param_read(param: &Param) -> TokenStream {
     let ident = format_ident!("{}", param.name);
     let api_name = &param.api_name;
     let hint = &param.hint;
@@ -383,11 +373,7 @@ fn param_read(path: &str, param: &Param) -> TokenStream {
         rt::Param { name: #api_name, location: #location, shape: #shape, schema: #schema, hint: #hint, default: #default }
     };
     let values = match param.location {
-        Location::Path => {
-            // The model checked that the template names every path parameter.
-            let (index, prefix) = path_place(path, api_name).unwrap_or_default();
-            quote! { rt::path_segment(&parts, &PARAM, #index, #prefix)?.as_slice() }
-        }
+        Location::Path => quote! { rt::path_values(&path, #api_name).as_slice() },
         Location::Query => quote! { &rt::query_values(&parts, #api_name) },
         Location::Header => quote! { &rt::header_values(&parts, #api_name) },
     };
@@ -479,7 +465,9 @@ fn handler(model: &Model, op: &Operation) -> TokenStream {
     let id = &op.id;
     let secured = !op.security.is_empty();
     let auth = secured.then(|| auth(model, op));
-    let reads = op.params.iter().map(|param| param_read(&op.path, param));
+    let has_path = op.params.iter().any(|p| p.location == Location::Path);
+    let path = has_path.then(|| quote! { let path = rt::path_params(&mut parts).await?; });
+    let reads = op.params.iter().map(param_read);
     let body_read = op.body.as_ref().map(|b| {
         let ty = &b.ty;
         let content_type = &b.content_type;
@@ -510,10 +498,11 @@ fn handler(model: &Model, op: &Operation) -> TokenStream {
             };
         }
     });
-    let split = if op.body.is_some() {
-        quote! { let (parts, body) = request.into_parts(); }
-    } else {
-        quote! { let (parts, _) = request.into_parts(); }
+    let split = match (has_path, op.body.is_some()) {
+        (true, true) => quote! { let (mut parts, body) = request.into_parts(); },
+        (true, false) => quote! { let (mut parts, _) = request.into_parts(); },
+        (false, true) => quote! { let (parts, body) = request.into_parts(); },
+        (false, false) => quote! { let (parts, _) = request.into_parts(); },
     };
     let caller_arg = secured.then(|| quote! { &caller, });
     let args = op.params.iter().map(|p| format_ident!("{}", p.name));
@@ -547,6 +536,7 @@ fn handler(model: &Model, op: &Operation) -> TokenStream {
                 if let Some(reply) = played.play(served.options(), &SPEC, &OP, &parts, #bound).await? {
                     return Ok(reply);
                 }
+                #path
                 #(#reads)*
                 #body_read
                 api.#name(#caller_arg #(#args,)* #body_arg)
@@ -556,20 +546,5 @@ fn handler(model: &Model, op: &Operation) -> TokenStream {
             }).await;
             rt::send(served.options(), &SPEC, &OP, played, result)
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::path_place;
-
-    #[test]
-    fn a_path_parameter_is_placed_by_its_segment_and_the_text_before_it() {
-        let path = "/api/v1/device/{device_id}";
-        assert_eq!(path_place(path, "device_id"), Some((4, "".into())));
-        let path = "/files/{owner}/v2-{name}";
-        assert_eq!(path_place(path, "owner"), Some((2, "".into())));
-        assert_eq!(path_place(path, "name"), Some((3, "v2-".into())));
-        assert_eq!(path_place(path, "nam"), None);
     }
 }
