@@ -249,18 +249,23 @@ fn the_admin_api_journals_replaces_and_resets_for_its_token_only() {
             401,
             "bad_authtoken",
         ),
+        // Credentials of another scheme are credentials, and not the admin token.
+        (
+            vec!["Authorization: Basic YWRtaW46YWRtaW4tc2VjcmV0"],
+            401,
+            "bad_authtoken",
+        ),
     ] {
         let refused = send(&addr, "GET", "/__admin/requests", &headers, "");
         assert_eq!(
             (refused.status, refused.json()["code"].as_str()),
             (status, Some(code))
         );
-        assert!(
-            refused
-                .header("www-authenticate")
-                .unwrap()
-                .starts_with("Bearer realm=")
-        );
+        let challenge = match code {
+            "bad_authtoken" => r#"Bearer realm="authapi admin", error="invalid_token""#,
+            _ => r#"Bearer realm="authapi admin""#,
+        };
+        assert_eq!(refused.header("www-authenticate"), Some(challenge));
     }
     let refused = send(
         &addr,
