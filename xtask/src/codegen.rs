@@ -9,6 +9,7 @@ mod json_schema;
 mod mock;
 pub mod model;
 mod nullable;
+mod pattern;
 mod schema;
 mod stubs;
 pub(crate) mod types;

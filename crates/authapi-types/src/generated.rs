@@ -40,8 +40,11 @@ impl ::std::str::FromStr for AccountId {
             return Err("shorter than 32 characters".into());
         }
 
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^[0-7][0-9abcdefghjkmnpqrstvwxyz]{31}$").unwrap() });
+        static PATTERN: ::std::sync::LazyLock<self::pattern::Pattern> = ::std::sync::LazyLock::new(||
+        {
+            self::pattern::Pattern::new("^[0-7][0-9abcdefghjkmnpqrstvwxyz]{31}$")
+                .unwrap()
+        });
         if PATTERN.find(value).is_none() {
             return Err(
                 "doesn't match pattern \"^[0-7][0-9abcdefghjkmnpqrstvwxyz]{31}$\"".into(),
@@ -180,8 +183,11 @@ impl ::std::str::FromStr for AuthflowId {
             return Err("shorter than 32 characters".into());
         }
 
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^[0-7][0-9abcdefghjkmnpqrstvwxyz]{31}$").unwrap() });
+        static PATTERN: ::std::sync::LazyLock<self::pattern::Pattern> = ::std::sync::LazyLock::new(||
+        {
+            self::pattern::Pattern::new("^[0-7][0-9abcdefghjkmnpqrstvwxyz]{31}$")
+                .unwrap()
+        });
         if PATTERN.find(value).is_none() {
             return Err(
                 "doesn't match pattern \"^[0-7][0-9abcdefghjkmnpqrstvwxyz]{31}$\"".into(),
@@ -480,8 +486,8 @@ impl ::std::str::FromStr for CountryCode {
     fn from_str(
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^[A-Z]{2}$").unwrap() });
+        static PATTERN: ::std::sync::LazyLock<self::pattern::Pattern> = ::std::sync::LazyLock::new(||
+        { self::pattern::Pattern::new("^[A-Z]{2}$").unwrap() });
         if PATTERN.find(value).is_none() {
             return Err("doesn't match pattern \"^[A-Z]{2}$\"".into());
         }
@@ -561,8 +567,11 @@ impl ::std::str::FromStr for DeviceId {
             return Err("shorter than 32 characters".into());
         }
 
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^[0-7][0-9abcdefghjkmnpqrstvwxyz]{31}$").unwrap() });
+        static PATTERN: ::std::sync::LazyLock<self::pattern::Pattern> = ::std::sync::LazyLock::new(||
+        {
+            self::pattern::Pattern::new("^[0-7][0-9abcdefghjkmnpqrstvwxyz]{31}$")
+                .unwrap()
+        });
         if PATTERN.find(value).is_none() {
             return Err(
                 "doesn't match pattern \"^[0-7][0-9abcdefghjkmnpqrstvwxyz]{31}$\"".into(),
@@ -868,8 +877,11 @@ impl ::std::str::FromStr for DomainId {
             return Err("shorter than 32 characters".into());
         }
 
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^[0-7][0-9abcdefghjkmnpqrstvwxyz]{31}$").unwrap() });
+        static PATTERN: ::std::sync::LazyLock<self::pattern::Pattern> = ::std::sync::LazyLock::new(||
+        {
+            self::pattern::Pattern::new("^[0-7][0-9abcdefghjkmnpqrstvwxyz]{31}$")
+                .unwrap()
+        });
         if PATTERN.find(value).is_none() {
             return Err(
                 "doesn't match pattern \"^[0-7][0-9abcdefghjkmnpqrstvwxyz]{31}$\"".into(),
@@ -1204,8 +1216,11 @@ impl ::std::str::FromStr for IdentityId {
             return Err("shorter than 32 characters".into());
         }
 
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^[0-7][0-9abcdefghjkmnpqrstvwxyz]{31}$").unwrap() });
+        static PATTERN: ::std::sync::LazyLock<self::pattern::Pattern> = ::std::sync::LazyLock::new(||
+        {
+            self::pattern::Pattern::new("^[0-7][0-9abcdefghjkmnpqrstvwxyz]{31}$")
+                .unwrap()
+        });
         if PATTERN.find(value).is_none() {
             return Err(
                 "doesn't match pattern \"^[0-7][0-9abcdefghjkmnpqrstvwxyz]{31}$\"".into(),
@@ -1434,8 +1449,11 @@ impl ::std::str::FromStr for PoolId {
             return Err("shorter than 32 characters".into());
         }
 
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^[0-7][0-9abcdefghjkmnpqrstvwxyz]{31}$").unwrap() });
+        static PATTERN: ::std::sync::LazyLock<self::pattern::Pattern> = ::std::sync::LazyLock::new(||
+        {
+            self::pattern::Pattern::new("^[0-7][0-9abcdefghjkmnpqrstvwxyz]{31}$")
+                .unwrap()
+        });
         if PATTERN.find(value).is_none() {
             return Err(
                 "doesn't match pattern \"^[0-7][0-9abcdefghjkmnpqrstvwxyz]{31}$\"".into(),
@@ -1608,8 +1626,11 @@ impl ::std::str::FromStr for SessionId {
             return Err("shorter than 32 characters".into());
         }
 
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^[0-7][0-9abcdefghjkmnpqrstvwxyz]{31}$").unwrap() });
+        static PATTERN: ::std::sync::LazyLock<self::pattern::Pattern> = ::std::sync::LazyLock::new(||
+        {
+            self::pattern::Pattern::new("^[0-7][0-9abcdefghjkmnpqrstvwxyz]{31}$")
+                .unwrap()
+        });
         if PATTERN.find(value).is_none() {
             return Err(
                 "doesn't match pattern \"^[0-7][0-9abcdefghjkmnpqrstvwxyz]{31}$\"".into(),
@@ -2139,6 +2160,154 @@ pub mod error {
     impl From<String> for ConversionError {
         fn from(value: String) -> Self {
             Self(value.into())
+        }
+    }
+}
+
+/// String patterns of the spec, checked faster than by `regress` alone where they are
+/// a fixed run of character sets (see `cargo xtask codegen`).
+pub mod pattern {
+    /// A fixed run of ASCII character sets, each repeated a fixed number of times: each
+    /// set as a table of the bytes in it, with its count; and the run's length in bytes.
+    struct Run {
+        sets: ::std::vec::Vec<([bool; 256], usize)>,
+        len: usize,
+    }
+
+    impl Run {
+        /// `pattern` as a run, when it is `^`, sets and literal characters each with an
+        /// optional `{n}`, and `$`; `None` for anything else.
+        fn read(pattern: &str) -> Option<Run> {
+            let mut chars = pattern
+                .strip_prefix('^')?
+                .strip_suffix('$')?
+                .chars()
+                .peekable();
+            let mut run = ::std::vec::Vec::new();
+            while let Some(c) = chars.next() {
+                let set = match c {
+                    '[' => {
+                        let mut set = 0u128;
+                        let mut first = true;
+                        loop {
+                            let c = chars.next()?;
+                            if c == ']' {
+                                if first {
+                                    return None;
+                                }
+                                break;
+                            }
+                            if !c.is_ascii() || matches!(c, '\\' | '[')
+                                || (first && c == '^')
+                            {
+                                return None;
+                            }
+                            first = false;
+                            if chars.peek() == Some(&'-') {
+                                chars.next();
+                                match chars.peek() {
+                                    Some(&']') => set |= bit(c) | bit('-'),
+                                    Some(
+                                        &end,
+                                    ) if end.is_ascii() && end >= c && end != '\\'
+                                        && end != '[' => {
+                                        chars.next();
+                                        for x in c..=end {
+                                            set |= bit(x);
+                                        }
+                                    }
+                                    _ => return None,
+                                }
+                            } else {
+                                set |= bit(c);
+                            }
+                        }
+                        set
+                    }
+                    c if c.is_ascii_alphanumeric()
+                        || matches!(
+                            c, '-' | '_' | ':' | '/' | '@' | '#' | '%' | '&' | '=' | '~'
+                            | ',' | ';' | '!' | '\'' | '"' | '<' | '>' | '`' | ' '
+                        ) => bit(c),
+                    _ => return None,
+                };
+                let mut count = 1;
+                if chars.peek() == Some(&'{') {
+                    chars.next();
+                    let mut digits = ::std::string::String::new();
+                    loop {
+                        match chars.next()? {
+                            '}' => break,
+                            d if d.is_ascii_digit() && digits.len() < 4 => digits.push(d),
+                            _ => return None,
+                        }
+                    }
+                    count = digits.parse().ok()?;
+                }
+                let mut table = [false; 256];
+                for (b, slot) in table.iter_mut().enumerate().take(128) {
+                    *slot = set & (1u128 << b) != 0;
+                }
+                run.push((table, count));
+            }
+            let len = run.iter().map(|(_, count)| count).sum();
+            Some(Run { sets: run, len })
+        }
+
+        /// Every set is ASCII, so a match has exactly one byte per character.
+        fn matches(&self, value: &str) -> bool {
+            let bytes = value.as_bytes();
+            if bytes.len() != self.len {
+                return false;
+            }
+            let mut at = 0;
+            for (set, count) in &self.sets {
+                let end = at + count;
+                if !bytes[at..end].iter().all(|&b| set[usize::from(b)]) {
+                    return false;
+                }
+                at = end;
+            }
+            true
+        }
+    }
+
+    fn bit(c: char) -> u128 {
+        1u128 << (c as u32 & 127)
+    }
+
+    /// A string pattern of the spec: checked as a [`Run`] when it is one, else by `regress`.
+    pub struct Pattern {
+        run: ::std::option::Option<Run>,
+        regex: ::std::option::Option<::regress::Regex>,
+    }
+
+    impl Pattern {
+        pub fn new(pattern: &str) -> ::std::result::Result<Self, ::regress::Error> {
+            match Run::read(pattern) {
+                Some(run) => {
+                    Ok(Pattern {
+                        run: Some(run),
+                        regex: None,
+                    })
+                }
+                None => {
+                    ::regress::Regex::new(pattern)
+                        .map(|regex| Pattern {
+                            run: None,
+                            regex: Some(regex),
+                        })
+                }
+            }
+        }
+
+        /// `Some` when `value` matches, as `regress::Regex::find` says.
+        pub fn find(&self, value: &str) -> ::std::option::Option<()> {
+            match (&self.run, &self.regex) {
+                (Some(run), _) => run.matches(value).then_some(()),
+                (None, Some(regex)) => regex.find(value).map(|_| ()),
+                (None, None) => None,
+            }
         }
     }
 }

@@ -1,0 +1,217 @@
+//! Faster `pattern` checks in the generated types. typify checks a string's `pattern` with the
+//! `regress` engine, a backtracking matcher that costs about a thousand instructions for a
+//! 32-character id, on every id a server parses. Most id and code patterns are a fixed run of
+//! character sets between `^` and `$` (`^[0-7][0-9a-z]{31}$`); the generated types get a small
+//! `pattern` module that checks those set by set, and hands every other pattern to `regress`
+//! as before. typify's code names `::regress::Regex`; it is pointed at that module instead.
+
+use proc_macro2::{Group, Spacing, TokenStream, TokenTree};
+use quote::quote;
+
+/// `tokens` with typify's `::regress::Regex` replaced by the generated `pattern` module's
+/// `Pattern`, which the tokens then end with; unchanged when no pattern is checked.
+pub fn faster(tokens: TokenStream) -> TokenStream {
+    let (mut tokens, replaced) = replace_regress(tokens);
+    if replaced {
+        tokens.extend(module());
+    }
+    tokens
+}
+
+/// Replaces each `:: regress :: Regex` path in `tokens` (groups included) with
+/// `self :: pattern :: Pattern`; says whether there was one.
+fn replace_regress(tokens: TokenStream) -> (TokenStream, bool) {
+    let mut out: Vec<TokenTree> = Vec::new();
+    let mut replaced = false;
+    for token in tokens {
+        let token = match token {
+            TokenTree::Group(group) => {
+                let (inner, found) = replace_regress(group.stream());
+                replaced |= found;
+                let mut copy = Group::new(group.delimiter(), inner);
+                copy.set_span(group.span());
+                TokenTree::Group(copy)
+            }
+            other => other,
+        };
+        out.push(token);
+        if ends_regress_path(&out) {
+            out.truncate(out.len() - 6);
+            out.extend(quote!(self::pattern::Pattern));
+            replaced = true;
+        }
+    }
+    (out.into_iter().collect(), replaced)
+}
+
+/// Whether `tokens` ends with `:: regress :: Regex`.
+fn ends_regress_path(tokens: &[TokenTree]) -> bool {
+    let Some(tail) = tokens.len().checked_sub(6).map(|start| &tokens[start..]) else {
+        return false;
+    };
+    let colons = |a: &TokenTree, b: &TokenTree| {
+        matches!((a, b), (TokenTree::Punct(a), TokenTree::Punct(b))
+            if a.as_char() == ':' && a.spacing() == Spacing::Joint && b.as_char() == ':')
+    };
+    let ident = |t: &TokenTree, name: &str| matches!(t, TokenTree::Ident(i) if i == name);
+    colons(&tail[0], &tail[1])
+        && ident(&tail[2], "regress")
+        && colons(&tail[3], &tail[4])
+        && ident(&tail[5], "Regex")
+}
+
+/// The generated `pattern` module.
+fn module() -> TokenStream {
+    let body = quote! {
+        /// A fixed run of ASCII character sets, each repeated a fixed number of times: each
+        /// set as a table of the bytes in it, with its count; and the run's length in bytes.
+        struct Run {
+            sets: ::std::vec::Vec<([bool; 256], usize)>,
+            len: usize,
+        }
+
+        impl Run {
+            /// `pattern` as a run, when it is `^`, sets and literal characters each with an
+            /// optional `{n}`, and `$`; `None` for anything else.
+            fn read(pattern: &str) -> Option<Run> {
+                let mut chars = pattern.strip_prefix('^')?.strip_suffix('$')?.chars().peekable();
+                let mut run = ::std::vec::Vec::new();
+                while let Some(c) = chars.next() {
+                    let set = match c {
+                        '[' => {
+                            let mut set = 0u128;
+                            let mut first = true;
+                            loop {
+                                let c = chars.next()?;
+                                if c == ']' {
+                                    // `[]` is a set of nothing, left to regress.
+                                    if first {
+                                        return None;
+                                    }
+                                    break;
+                                }
+                                if !c.is_ascii() || matches!(c, '\\' | '[') || (first && c == '^') {
+                                    return None;
+                                }
+                                first = false;
+                                if chars.peek() == Some(&'-') {
+                                    chars.next();
+                                    match chars.peek() {
+                                        Some(&']') => set |= bit(c) | bit('-'),
+                                        Some(&end) if end.is_ascii() && end >= c && end != '\\' && end != '[' => {
+                                            chars.next();
+                                            for x in c..=end {
+                                                set |= bit(x);
+                                            }
+                                        }
+                                        _ => return None,
+                                    }
+                                } else {
+                                    set |= bit(c);
+                                }
+                            }
+                            set
+                        }
+                        c if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '/' | '@' | '#' | '%' | '&' | '=' | '~' | ',' | ';' | '!' | '\'' | '"' | '<' | '>' | '`' | ' ') => bit(c),
+                        _ => return None,
+                    };
+                    let mut count = 1;
+                    if chars.peek() == Some(&'{') {
+                        chars.next();
+                        let mut digits = ::std::string::String::new();
+                        loop {
+                            match chars.next()? {
+                                '}' => break,
+                                d if d.is_ascii_digit() && digits.len() < 4 => digits.push(d),
+                                _ => return None,
+                            }
+                        }
+                        count = digits.parse().ok()?;
+                    }
+                    let mut table = [false; 256];
+                    for (b, slot) in table.iter_mut().enumerate().take(128) {
+                        *slot = set & (1u128 << b) != 0;
+                    }
+                    run.push((table, count));
+                }
+                let len = run.iter().map(|(_, count)| count).sum();
+                Some(Run { sets: run, len })
+            }
+
+            /// Every set is ASCII, so a match has exactly one byte per character.
+            fn matches(&self, value: &str) -> bool {
+                let bytes = value.as_bytes();
+                if bytes.len() != self.len {
+                    return false;
+                }
+                let mut at = 0;
+                for (set, count) in &self.sets {
+                    let end = at + count;
+                    if !bytes[at..end].iter().all(|&b| set[usize::from(b)]) {
+                        return false;
+                    }
+                    at = end;
+                }
+                true
+            }
+        }
+
+        fn bit(c: char) -> u128 {
+            1u128 << (c as u32 & 127)
+        }
+
+        /// A string pattern of the spec: checked as a [`Run`] when it is one, else by `regress`.
+        pub struct Pattern {
+            run: ::std::option::Option<Run>,
+            regex: ::std::option::Option<::regress::Regex>,
+        }
+
+        impl Pattern {
+            pub fn new(pattern: &str) -> ::std::result::Result<Self, ::regress::Error> {
+                match Run::read(pattern) {
+                    Some(run) => Ok(Pattern { run: Some(run), regex: None }),
+                    None => ::regress::Regex::new(pattern).map(|regex| Pattern { run: None, regex: Some(regex) }),
+                }
+            }
+
+            /// `Some` when `value` matches, as `regress::Regex::find` says.
+            pub fn find(&self, value: &str) -> ::std::option::Option<()> {
+                match (&self.run, &self.regex) {
+                    (Some(run), _) => run.matches(value).then_some(()),
+                    (None, Some(regex)) => regex.find(value).map(|_| ()),
+                    (None, None) => None,
+                }
+            }
+        }
+    };
+    quote! {
+        /// String patterns of the spec, checked faster than by `regress` alone where they are
+        /// a fixed run of character sets (see `cargo xtask codegen`).
+        pub mod pattern {
+            #body
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_regress_path_is_replaced_and_the_module_added_once() {
+        let tokens = quote! {
+            static P: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^a$").unwrap());
+            fn f() -> regress::Regex {}
+        };
+        let out = faster(tokens).to_string();
+        let (items, module) = out.split_once("pub mod pattern").unwrap();
+        assert_eq!(items.matches("self :: pattern :: Pattern").count(), 2);
+        assert_eq!(items.matches(":: regress :: Regex").count(), 0);
+        assert!(module.contains(":: regress :: Regex :: new"));
+        assert!(out.contains("fn f () -> regress :: Regex"));
+        assert_eq!(out.matches("pub mod pattern").count(), 1);
+        let none = faster(quote! { fn g() {} }).to_string();
+        assert!(!none.contains("pattern"));
+    }
+}
