@@ -318,4 +318,34 @@ mod tests {
         stop.send(()).unwrap();
         serving.await.unwrap();
     }
+
+    #[tokio::test]
+    async fn a_head_timer_sleeps_for_its_duration() {
+        let timer = HeadTimer::default();
+        let started = Instant::now();
+        hyper::rt::Timer::sleep(&timer, Duration::from_millis(150)).await;
+        assert!(started.elapsed() >= Duration::from_millis(150));
+    }
+
+    #[tokio::test]
+    async fn a_head_timer_armed_for_later_fires_at_an_earlier_deadline() {
+        let timer = HeadTimer::default();
+        let now = Instant::now();
+        // Armed for a deadline far off, by a head that was polled once and dropped.
+        let far = hyper::rt::Timer::sleep_until(&timer, now + Duration::from_secs(30));
+        let waker = std::task::Waker::noop();
+        let mut far = far;
+        assert!(
+            far.as_mut()
+                .poll(&mut Context::from_waker(waker))
+                .is_pending()
+        );
+        drop(far);
+        // A head with an earlier deadline must not wait for the far one.
+        let near = hyper::rt::Timer::sleep_until(&timer, now + Duration::from_millis(100));
+        tokio::time::timeout(Duration::from_secs(5), near)
+            .await
+            .expect("the earlier deadline waited for the later one");
+        assert!(now.elapsed() >= Duration::from_millis(100));
+    }
 }
