@@ -554,30 +554,26 @@ fn merge_in_time_order(buffers: &[Vec<u8>], format: Format, out: &mut Vec<u8>) {
         Format::Text => 0,
         Format::Json => b"{\"ts\":\"".len(),
     };
-    let key = |line: &[u8]| -> [u8; 27] {
-        let mut key = [0; 27];
-        if let Some(time) = line.get(key_at..key_at + 27) {
-            key.copy_from_slice(time);
-        }
-        key
-    };
     let mut heads: Vec<&[u8]> = buffers.iter().map(|b| b.as_slice()).collect();
     loop {
         let next = heads
             .iter()
             .enumerate()
             .filter(|(_, rest)| !rest.is_empty())
-            .min_by_key(|(_, rest)| key(rest))
+            .min_by_key(|&(_, rest)| time_key(rest, key_at))
             .map(|(i, _)| i);
         let Some(i) = next else { break };
         let rest = heads[i];
-        let end = rest
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(rest.len(), |n| n + 1);
+        let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |n| n + 1);
         out.extend_from_slice(&rest[..end]);
         heads[i] = &rest[end..];
     }
+}
+
+/// The time of the line `line` starts with, compared where it stands: its 27 bytes from `at`,
+/// or nothing for a line too short to hold it, which so sorts first.
+fn time_key(line: &[u8], at: usize) -> &[u8] {
+    line.get(at..at + 27).unwrap_or(&[])
 }
 
 /// A line saying that `count` request lines were dropped.
