@@ -205,4 +205,56 @@ mod tests {
         assert_eq!(base64_decode("TWE"), Some(b"Ma".to_vec()));
         assert_eq!(base64_decode("TQ=="), Some(b"M".to_vec()));
     }
+
+    #[test]
+    fn api_keys_are_read_from_their_header_or_query_parameter() {
+        let request = Request::builder()
+            .uri("/things?api_key=q%20key&other=1")
+            .header("x-api-key", "h-key")
+            .body(())
+            .unwrap();
+        let parts = request.into_parts().0;
+        let header = Scheme::ApiKeyHeader("x-api-key");
+        let query = Scheme::ApiKeyQuery("api_key");
+        assert_eq!(api_key(&parts, &header), Ok(Some(Cow::Borrowed("h-key"))));
+        assert_eq!(api_key(&parts, &query), Ok(Some(Cow::Borrowed("q key"))));
+        assert_eq!(api_key(&parts, &Scheme::ApiKeyHeader("x-other")), Ok(None));
+        assert_eq!(api_key(&parts, &Scheme::ApiKeyQuery("missing")), Ok(None));
+        assert_eq!(api_key(&parts, &Scheme::Bearer), Ok(None));
+        let binary = Request::builder()
+            .header("x-api-key", &b"\xff"[..])
+            .body(())
+            .unwrap()
+            .into_parts()
+            .0;
+        let error = api_key(&binary, &header).unwrap_err();
+        assert_eq!(error.code, ErrorCode::BadAuthtoken);
+        assert_eq!(error.message, "the x-api-key header is not text");
+    }
+
+    #[test]
+    fn a_request_without_credentials_is_told_what_to_send() {
+        let none = Request::builder().body(()).unwrap().into_parts().0;
+        let both = [Scheme::Bearer, Scheme::ApiKeyHeader("x-api-key")];
+        let refused = no_credentials(&none, &both);
+        assert_eq!(refused.code, ErrorCode::NotAuthenticated);
+        assert_eq!(
+            refused.message,
+            "the request has no credentials; send `Authorization: Bearer <token>` or the `x-api-key` header"
+        );
+        // An Authorization header of a form no accepted scheme reads is a bad credential.
+        let refused = no_credentials(&parts(b"Digest abc"), &[Scheme::Basic]);
+        assert_eq!(refused.code, ErrorCode::BadAuthtoken);
+        assert_eq!(
+            refused.message,
+            "the Authorization header is not `Basic <base64 of user:password>`"
+        );
+        // With only an API key accepted, an Authorization header is no credential of it.
+        let refused = no_credentials(&parts(b"Bearer abc"), &[Scheme::ApiKeyQuery("key")]);
+        assert_eq!(refused.code, ErrorCode::NotAuthenticated);
+        assert_eq!(
+            refused.message,
+            "the request has no credentials; send the `key` query parameter"
+        );
+    }
 }
