@@ -204,6 +204,8 @@ mod tests {
         assert!(basic(&parts(b"Basic bm9jb2xvbg==")).is_err());
         assert_eq!(base64_decode("TWE"), Some(b"Ma".to_vec()));
         assert_eq!(base64_decode("TQ=="), Some(b"M".to_vec()));
+        // The last two digits of the alphabet.
+        assert_eq!(base64_decode("+/8="), Some(vec![0xfb, 0xff]));
     }
 
     #[test]
