@@ -206,6 +206,9 @@ mod tests {
         assert_eq!(base64_decode("TQ=="), Some(b"M".to_vec()));
         // The last two digits of the alphabet.
         assert_eq!(base64_decode("+/8="), Some(vec![0xfb, 0xff]));
+        // Leftover bits that are not zero, and a lone digit after whole bytes, are not base64.
+        assert_eq!(base64_decode("TR"), None);
+        assert_eq!(base64_decode("TWFuA"), None);
     }
 
     #[test]
