@@ -2183,75 +2183,27 @@ pub mod pattern {
                 .strip_suffix('$')?
                 .chars()
                 .peekable();
-            let mut run = ::std::vec::Vec::new();
+            let mut sets = ::std::vec::Vec::new();
             while let Some(c) = chars.next() {
                 let set = match c {
-                    '[' => {
-                        let mut set = 0u128;
-                        let mut first = true;
-                        loop {
-                            let c = chars.next()?;
-                            if c == ']' {
-                                if first {
-                                    return None;
-                                }
-                                break;
-                            }
-                            if !c.is_ascii() || matches!(c, '\\' | '[')
-                                || (first && c == '^')
-                            {
-                                return None;
-                            }
-                            first = false;
-                            if chars.peek() == Some(&'-') {
-                                chars.next();
-                                match chars.peek() {
-                                    Some(&']') => set |= bit(c) | bit('-'),
-                                    Some(
-                                        &end,
-                                    ) if end.is_ascii() && end >= c && end != '\\'
-                                        && end != '[' => {
-                                        chars.next();
-                                        for x in c..=end {
-                                            set |= bit(x);
-                                        }
-                                    }
-                                    _ => return None,
-                                }
-                            } else {
-                                set |= bit(c);
-                            }
-                        }
-                        set
-                    }
+                    '[' => read_set(&mut chars)?,
                     c if c.is_ascii_alphanumeric()
-                        || matches!(
-                            c, '-' | '_' | ':' | '/' | '@' | '#' | '%' | '&' | '=' | '~'
-                            | ',' | ';' | '!' | '\'' | '"' | '<' | '>' | '`' | ' '
-                        ) => bit(c),
+                        || "-_:/@#%&=~,;!'\"<>` ".contains(c) => bit(c),
                     _ => return None,
                 };
-                let mut count = 1;
-                if chars.peek() == Some(&'{') {
-                    chars.next();
-                    let mut digits = ::std::string::String::new();
-                    loop {
-                        match chars.next()? {
-                            '}' => break,
-                            d if d.is_ascii_digit() && digits.len() < 4 => digits.push(d),
-                            _ => return None,
-                        }
-                    }
-                    count = digits.parse().ok()?;
-                }
+                let count = if chars.peek() == Some(&'{') {
+                    read_count(&mut chars)?
+                } else {
+                    1
+                };
                 let mut table = [false; 256];
                 for (b, slot) in table.iter_mut().enumerate().take(128) {
                     *slot = set & (1u128 << b) != 0;
                 }
-                run.push((table, count));
+                sets.push((table, count));
             }
-            let len = run.iter().map(|(_, count)| count).sum();
-            Some(Run { sets: run, len })
+            let len = sets.iter().map(|(_, count)| count).sum();
+            Some(Run { sets, len })
         }
 
         /// Every set is ASCII, so a match has exactly one byte per character.
@@ -2269,6 +2221,50 @@ pub mod pattern {
                 at = end;
             }
             true
+        }
+    }
+
+    type Chars<'a> = ::std::iter::Peekable<::std::str::Chars<'a>>;
+    /// The ASCII characters of a set after its `[`, up to its `]`: single characters and
+    /// ranges, with no escape, no negation and no `[` inside; `None` for anything else.
+    fn read_set(chars: &mut Chars<'_>) -> Option<u128> {
+        let mut set = 0u128;
+        let mut first = true;
+        loop {
+            let c = chars.next()?;
+            if c == ']' {
+                return (!first).then_some(set);
+            }
+            if !plain(c) || (first && c == '^') {
+                return None;
+            }
+            first = false;
+            if chars.next_if_eq(&'-').is_none() {
+                set |= bit(c);
+            } else if chars.peek() == Some(&']') {
+                set |= bit(c) | bit('-');
+            } else {
+                let end = chars.next().filter(|&end| plain(end) && end >= c)?;
+                (c..=end).for_each(|x| set |= bit(x));
+            }
+        }
+    }
+
+    /// A set's character: ASCII, not an escape and not a nested set.
+    fn plain(c: char) -> bool {
+        c.is_ascii() && c != '\\' && c != '['
+    }
+
+    /// The count of `{n}`, after its `{`.
+    fn read_count(chars: &mut Chars<'_>) -> Option<usize> {
+        chars.next();
+        let mut digits = ::std::string::String::new();
+        loop {
+            match chars.next()? {
+                '}' => return digits.parse().ok(),
+                d if d.is_ascii_digit() && digits.len() < 4 => digits.push(d),
+                _ => return None,
+            }
         }
     }
 
