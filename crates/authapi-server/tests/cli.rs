@@ -325,17 +325,7 @@ fn a_stderr_nobody_reads_holds_up_neither_requests_nor_the_stop() {
     let mut server = Running(child);
     // Kept open and never read: once the pipe's buffer is full, writes to it wait.
     let _stderr = server.0.stderr.take().unwrap();
-    let mut first = String::new();
-    BufReader::new(server.0.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let addr = first
-        .split("http://")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap();
+    let addr = &common::listening_on(&mut server);
 
     // About 130 bytes of log a request: four times what a pipe holds.
     let started = std::time::Instant::now();

@@ -36,17 +36,22 @@ pub fn start(args: &[&str], rust_log: Option<&str>, log: &std::path::Path) -> (R
         command.env("RUST_LOG", filter);
     }
     let mut server = Running(command.spawn().unwrap());
+    let addr = listening_on(&mut server);
+    (server, addr)
+}
+
+/// The address the server says it listens on, from the first line of its stdout.
+pub fn listening_on(server: &mut Running) -> String {
     let mut first = String::new();
     BufReader::new(server.0.stdout.take().unwrap())
         .read_line(&mut first)
         .unwrap();
-    let addr = first
+    first
         .split("http://")
         .nth(1)
         .and_then(|rest| rest.split_whitespace().next())
         .unwrap_or_else(|| panic!("no address in {first:?}"))
-        .to_string();
-    (server, addr)
+        .to_string()
 }
 
 /// Reads one answer off a kept-alive connection: its status and body.
