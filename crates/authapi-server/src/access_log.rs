@@ -145,6 +145,13 @@ struct Local {
 /// How often the wall clock is read again, to follow changes of the system time.
 const ANCHOR_AGE: Duration = Duration::from_secs(1);
 
+/// Reads the wall clock again, for the instant `end`: its time since the epoch.
+fn renew(anchor: &mut Option<(Instant, Duration)>, end: Instant) -> Duration {
+    let wall = since_epoch(SystemTime::now());
+    *anchor = Some((end, wall));
+    wall
+}
+
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic elsewhere while holding the lock leaves the state whole (appends and swaps
@@ -277,11 +284,13 @@ impl AccessLog {
             anchor,
             ..
         } = &mut *local;
-        let (at, wall) = match *anchor {
-            Some((at, wall)) if end.saturating_duration_since(at) < ANCHOR_AGE => (at, wall),
-            _ => *anchor.insert((end, since_epoch(SystemTime::now()))),
+        let now = match *anchor {
+            Some((at, wall)) => match end.saturating_duration_since(at) {
+                since if since < ANCHOR_AGE => wall + since,
+                _ => renew(anchor, end),
+            },
+            None => renew(anchor, end),
         };
-        let now = wall + end.saturating_duration_since(at);
         let latency_us = latency.as_micros().min(u64::MAX as u128) as u64;
         match shared.format {
             Format::Text => {

@@ -32,11 +32,13 @@ impl ::std::str::FromStr for AccountId {
     fn from_str(
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 32usize {
+        if (if value.is_ascii() { value.len() } else { value.chars().count() }) > 32usize
+        {
             return Err("longer than 32 characters".into());
         }
 
-        if value.chars().count() < 32usize {
+        if (if value.is_ascii() { value.len() } else { value.chars().count() }) < 32usize
+        {
             return Err("shorter than 32 characters".into());
         }
 
@@ -175,11 +177,13 @@ impl ::std::str::FromStr for AuthflowId {
     fn from_str(
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 32usize {
+        if (if value.is_ascii() { value.len() } else { value.chars().count() }) > 32usize
+        {
             return Err("longer than 32 characters".into());
         }
 
-        if value.chars().count() < 32usize {
+        if (if value.is_ascii() { value.len() } else { value.chars().count() }) < 32usize
+        {
             return Err("shorter than 32 characters".into());
         }
 
@@ -559,11 +563,13 @@ impl ::std::str::FromStr for DeviceId {
     fn from_str(
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 32usize {
+        if (if value.is_ascii() { value.len() } else { value.chars().count() }) > 32usize
+        {
             return Err("longer than 32 characters".into());
         }
 
-        if value.chars().count() < 32usize {
+        if (if value.is_ascii() { value.len() } else { value.chars().count() }) < 32usize
+        {
             return Err("shorter than 32 characters".into());
         }
 
@@ -869,11 +875,13 @@ impl ::std::str::FromStr for DomainId {
     fn from_str(
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 32usize {
+        if (if value.is_ascii() { value.len() } else { value.chars().count() }) > 32usize
+        {
             return Err("longer than 32 characters".into());
         }
 
-        if value.chars().count() < 32usize {
+        if (if value.is_ascii() { value.len() } else { value.chars().count() }) < 32usize
+        {
             return Err("shorter than 32 characters".into());
         }
 
@@ -1208,11 +1216,13 @@ impl ::std::str::FromStr for IdentityId {
     fn from_str(
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 32usize {
+        if (if value.is_ascii() { value.len() } else { value.chars().count() }) > 32usize
+        {
             return Err("longer than 32 characters".into());
         }
 
-        if value.chars().count() < 32usize {
+        if (if value.is_ascii() { value.len() } else { value.chars().count() }) < 32usize
+        {
             return Err("shorter than 32 characters".into());
         }
 
@@ -1441,11 +1451,13 @@ impl ::std::str::FromStr for PoolId {
     fn from_str(
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 32usize {
+        if (if value.is_ascii() { value.len() } else { value.chars().count() }) > 32usize
+        {
             return Err("longer than 32 characters".into());
         }
 
-        if value.chars().count() < 32usize {
+        if (if value.is_ascii() { value.len() } else { value.chars().count() }) < 32usize
+        {
             return Err("shorter than 32 characters".into());
         }
 
@@ -1618,11 +1630,13 @@ impl ::std::str::FromStr for SessionId {
     fn from_str(
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 32usize {
+        if (if value.is_ascii() { value.len() } else { value.chars().count() }) > 32usize
+        {
             return Err("longer than 32 characters".into());
         }
 
-        if value.chars().count() < 32usize {
+        if (if value.is_ascii() { value.len() } else { value.chars().count() }) < 32usize
+        {
             return Err("shorter than 32 characters".into());
         }
 
