@@ -1217,6 +1217,65 @@ mod tests {
         assert_eq!(sanitize("fetchDevice", false), "fetch_device");
         assert_eq!(sanitize("list_devices-limit", true), "ListDevicesLimit");
         assert_eq!(sanitize("9lives", false), "_9lives");
+        // Reaction names (`+1`, `-1`), which the type generator spells out, whatever the case.
+        assert_eq!(sanitize("+1", true), "plus1");
+        assert_eq!(sanitize("-1", true), "minus1");
+        assert_eq!(sanitize("+1", false), "plus1");
+        assert_eq!(sanitize("-2", true), "_2");
+    }
+
+    /// The model of a spec given as YAML, or the message of its error.
+    fn model_of(yaml: &str) -> Result<Model, String> {
+        let spec = crate::spec::parse("test.yaml", yaml.to_string()).map_err(|e| e.to_string())?;
+        crate::codegen::read_model(&spec).map_err(|e| e.to_string())
+    }
+
+    /// A spec of one operation that `security` protects, with `schemes` declared.
+    fn secured(schemes: &str, security: &str) -> String {
+        format!(
+            "openapi: 3.0.3
+info: {{title: t, version: '1'}}
+components:
+  securitySchemes:
+{schemes}
+paths:
+  /things:
+    get:
+      operationId: list_things
+      security: [{security}]
+      responses:
+        '204': {{description: none}}
+"
+        )
+    }
+
+    #[test]
+    fn http_schemes_are_bearer_basic_or_refused_by_name() {
+        for (scheme, kind) in [
+            ("bearer", SchemeKind::Bearer),
+            ("Bearer", SchemeKind::Bearer),
+            ("basic", SchemeKind::Basic),
+            ("BASIC", SchemeKind::Basic),
+        ] {
+            let yaml = secured(
+                &format!("    main: {{type: http, scheme: {scheme}}}"),
+                "{main: []}",
+            );
+            let Ok(model) = model_of(&yaml) else {
+                panic!("{scheme} was refused");
+            };
+            assert_eq!(model.schemes.len(), 1, "{scheme}");
+            assert_eq!(model.schemes[0].kind, kind, "{scheme}");
+        }
+        let yaml = secured("    main: {type: http, scheme: digest}", "{main: []}");
+        let Err(err) = model_of(&yaml) else {
+            panic!("digest was taken");
+        };
+        assert!(
+            err.contains("/components/securitySchemes/main")
+                && err.contains(r#"http scheme "digest" is not supported by the server generator; use bearer or basic"#),
+            "{err}"
+        );
     }
 
     #[test]
