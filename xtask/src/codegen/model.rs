@@ -1249,6 +1249,51 @@ paths:
         )
     }
 
+    /// A spec of one GET at `path`, declaring `params` (YAML flow mappings).
+    fn get_at(path: &str, params: &[&str]) -> String {
+        format!(
+            "openapi: 3.0.3
+info: {{title: t, version: '1'}}
+paths:
+  {path}:
+    get:
+      operationId: get_it
+      parameters: [{}]
+      responses:
+        '204': {{description: none}}
+",
+            params.join(", ")
+        )
+    }
+
+    #[test]
+    fn path_templates_and_path_parameters_must_agree() {
+        let a = "{name: a, in: path, required: true, schema: {type: string}}";
+        let b = "{name: b, in: path, required: true, schema: {type: string}}";
+        let q = "{name: q, in: query, schema: {type: string}}";
+        assert!(model_of(&get_at("/x/{a}/y/{b}", &[a, b])).is_ok());
+        assert!(model_of(&get_at("/x/v{a}", &[a])).is_ok());
+        let refusal = |path: &str, params: &[&str]| match model_of(&get_at(path, params)) {
+            Ok(_) => panic!("{path} with {params:?} was taken"),
+            Err(e) => e,
+        };
+        let err = refusal("/x/{a}{b}", &[a, b]);
+        assert!(
+            err.contains(r#"the path segment "{a}{b}" is not supported"#),
+            "{err}"
+        );
+        let err = refusal("/x/{a}/y/{b}", &[a, q]);
+        assert!(
+            err.contains(r#"the path names {b} but the operation declares no path parameter "b""#),
+            "{err}"
+        );
+        let err = refusal("/x/{a}", &[a, b]);
+        assert!(
+            err.contains(r#"path parameter "b" does not appear in the path /x/{a}"#),
+            "{err}"
+        );
+    }
+
     #[test]
     fn http_schemes_are_bearer_basic_or_refused_by_name() {
         for (scheme, kind) in [
