@@ -58,6 +58,10 @@ enum Command {
         /// Stop after this many seconds and report the mutants tested by then
         #[arg(long, value_name = "SECS")]
         time_limit: Option<u64>,
+        /// Go on from the earlier runs: skip the mutants they caught or found unviable, test
+        /// the rest, and count them all
+        #[arg(long, conflicts_with = "in_diff")]
+        iterate: bool,
     },
     /// What a spec edit breaks, for HTTP clients and for Rust code, against a git ref
     /// (`cargo xtask diff --help` for its options)
@@ -90,11 +94,13 @@ fn main() -> ExitCode {
             files,
             in_diff,
             time_limit,
+            iterate,
         } => {
             let options = xtask::mutants::Options {
                 files,
                 in_diff,
                 time_limit: time_limit.map(std::time::Duration::from_secs),
+                iterate,
             };
             Box::new(move |root| xtask::mutants::run(root, &options))
         }

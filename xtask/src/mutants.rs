@@ -67,6 +67,9 @@ pub struct Options {
     pub in_diff: Option<String>,
     /// Stop testing after this long; what was tested by then is reported.
     pub time_limit: Option<Duration>,
+    /// Go on from the earlier runs' results: the mutants they caught, or found unviable, are
+    /// counted again without being tested, so that a full run can be done a part at a time.
+    pub iterate: bool,
 }
 
 /// One run of cargo-mutants: the files it mutates and the tests that judge them.
@@ -158,8 +161,9 @@ struct Counts {
 }
 
 impl Counts {
-    /// Reads `mutants.out/{caught,missed,unviable,timeout}.txt` under `dir`; a list that is
-    /// not there (a run that found no mutant to test) counts none.
+    /// Reads `mutants.out/{caught,missed,unviable,timeout}.txt` under `dir`, and the mutants
+    /// earlier runs caught (`previously_caught.txt`, kept by `--iterate`); a list that is not
+    /// there (a run that found no mutant to test) counts none.
     fn read(dir: &Path) -> Result<Counts> {
         let out = dir.join("mutants.out");
         let lines = |name: &str| -> Result<Vec<String>> {
@@ -175,7 +179,7 @@ impl Counts {
             }
         };
         Ok(Counts {
-            caught: lines("caught.txt")?.len(),
+            caught: lines("caught.txt")?.len() + lines("previously_caught.txt")?.len(),
             missed: lines("missed.txt")?,
             unviable: lines("unviable.txt")?.len(),
             timeouts: lines("timeout.txt")?,
@@ -372,12 +376,14 @@ fn test(root: &Path, options: &Options, diff: Option<Diff>) -> Result<()> {
             run.packages.join(", ")
         );
         // cargo-mutants writes nothing when a diff leaves it no mutant, and the lists of an
-        // earlier run must not be counted then.
-        match std::fs::remove_dir_all(&dir) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(e).with_context(|| format!("cannot remove {}", dir.display()));
+        // earlier run must not be counted then; unless they are asked for.
+        if !options.iterate {
+            match std::fs::remove_dir_all(&dir) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(e).with_context(|| format!("cannot remove {}", dir.display()));
+                }
+                _ => {}
             }
-            _ => {}
         }
         // cargo-mutants makes its output directory but not the ones above it.
         std::fs::create_dir_all(&out)
@@ -399,6 +405,9 @@ fn test(root: &Path, options: &Options, diff: Option<Diff>) -> Result<()> {
         }
         if let Some(diff) = &diff {
             cmd.arg("--in-diff").arg(&diff.path);
+        }
+        if options.iterate {
+            cmd.arg("--iterate");
         }
         let (status, timed_out) = run_within(&mut cmd, left)?;
         stopped |= timed_out;
@@ -427,7 +436,7 @@ fn test(root: &Path, options: &Options, diff: Option<Diff>) -> Result<()> {
     );
     if stopped {
         eprintln!(
-            "mutants: stopped at the time limit ({}s): the counts cover only the mutants tested by then",
+            "mutants: stopped at the time limit ({}s): the counts cover only the mutants tested by then; run again with --iterate to go on from there",
             options.time_limit.unwrap_or_default().as_secs()
         );
     }
@@ -617,5 +626,11 @@ mod tests {
         );
         let none = Counts::read(&tmp.path().join("absent")).unwrap();
         assert_eq!(none, Counts::default());
+        // What earlier runs caught, which `--iterate` keeps, counts as caught.
+        std::fs::write(out.join("previously_caught.txt"), "c\nd\ne\n").unwrap();
+        assert_eq!(
+            Counts::read(tmp.path()).unwrap().summary(),
+            "5 caught, 1 missed, 0 unviable, 1 timeouts"
+        );
     }
 }
