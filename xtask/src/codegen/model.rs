@@ -1295,6 +1295,64 @@ paths:
     }
 
     #[test]
+    fn path_parameters_come_in_the_path_s_order_before_query_and_header() {
+        let param = |name: &str, location: &str| {
+            format!("{{name: {name}, in: {location}, required: true, schema: {{type: string}}}}")
+        };
+        let yaml = get_at(
+            "/x/{b}/y/{a}",
+            &[
+                &param("h", "header"),
+                &param("z", "query"),
+                &param("a", "path"),
+                &param("c", "query"),
+                &param("b", "path"),
+            ],
+        );
+        let Ok(model) = model_of(&yaml) else {
+            panic!("refused");
+        };
+        let names: Vec<&str> = model.operations[0]
+            .params
+            .iter()
+            .map(|p| p.api_name.as_str())
+            .collect();
+        assert_eq!(names, ["b", "a", "c", "z", "h"]);
+    }
+
+    #[test]
+    fn a_nullable_query_parameter_is_optional_and_a_header_keeps_its_option() {
+        let yaml = get_at(
+            "/x",
+            &[
+                "{name: q, in: query, required: true, schema: {type: string, nullable: true}}",
+                "{name: h, in: header, required: true, schema: {type: string, nullable: true}}",
+                "{name: r, in: query, required: true, schema: {type: string}}",
+            ],
+        );
+        let Ok(model) = model_of(&yaml) else {
+            panic!("refused");
+        };
+        let params: Vec<(&str, bool, String)> = model.operations[0]
+            .params
+            .iter()
+            .map(|p| (p.api_name.as_str(), p.required, p.ty.to_string()))
+            .collect();
+        assert_eq!(
+            params,
+            [
+                ("q", false, ":: std :: string :: String".to_string()),
+                ("r", true, ":: std :: string :: String".to_string()),
+                (
+                    "h",
+                    true,
+                    ":: std :: option :: Option < :: std :: string :: String >".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
     fn http_schemes_are_bearer_basic_or_refused_by_name() {
         for (scheme, kind) in [
             ("bearer", SchemeKind::Bearer),
