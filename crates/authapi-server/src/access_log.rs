@@ -647,27 +647,10 @@ fn plain(b: u8) -> bool {
     b.is_ascii_graphic() && b != b'"' && b != b'\\'
 }
 
-/// Whether every byte of `bytes` is [`plain`], eight bytes at a time (a path is checked on
-/// every request). The word tests can report a byte that is plain, never miss one that is
-/// not; a report is checked byte by byte.
+/// Whether every byte of `bytes` is [`plain`] (a path is checked on every request): a fold
+/// with no branch per byte, as fast here as checking eight bytes at a time by hand.
 fn all_plain(bytes: &[u8]) -> bool {
-    const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const HIGH: u64 = ONES * 0x80;
-    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-    let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(word);
-        let x = u64::from_ne_bytes(eight);
-        let below_0x21 = x.wrapping_sub(ONES * 0x21) & !x & HIGH;
-        let above_0x7e = (x.wrapping_add(ONES) | x) & HIGH;
-        let quote = has_zero(x ^ (ONES * u64::from(b'"')));
-        let backslash = has_zero(x ^ (ONES * u64::from(b'\\')));
-        if below_0x21 | above_0x7e | quote | backslash != 0 {
-            return bytes.iter().all(|&b| plain(b));
-        }
-    }
-    words.remainder().iter().all(|&b| plain(b))
+    bytes.iter().fold(true, |all, &b| all & plain(b))
 }
 
 /// Appends `n` in decimal.
@@ -805,36 +788,6 @@ mod tests {
     }
 
     #[test]
-    fn the_word_check_agrees_with_the_byte_check() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
-        for b in 0..=255u8 {
-            for at in 0..20 {
-                let mut bytes = b"/api/v1/device/abc".to_vec();
-                bytes.insert(at.min(bytes.len()), b);
-                let slow = bytes.iter().all(|&b| plain(b));
-                assert_eq!(all_plain(&bytes), slow, "{bytes:?}");
-            }
-        }
-        for _ in 0..20_000 {
-            let len = (next() % 40) as usize;
-            let bytes: Vec<u8> = (0..len)
-                .map(|_| match next() % 4 {
-                    0 => (next() % 256) as u8,
-                    _ => b'!' + (next() % 94) as u8,
-                })
-                .collect();
-            let slow = bytes.iter().all(|&b| plain(b));
-            assert_eq!(all_plain(&bytes), slow, "{bytes:?}");
-        }
-    }
-
-    #[test]
     fn a_cached_second_gives_the_same_timestamps() {
         let mut second = Second::default();
         for secs in [
@@ -897,6 +850,13 @@ mod tests {
         log.record("GET", "/a b\"c\\d\né", StatusCode::OK, micros(1));
         let long = format!("/{}", "x".repeat(5000));
         log.record("GET", &long, StatusCode::OK, micros(1));
+        // The first and last plain bytes, and odd ones beyond the first sixteen bytes.
+        log.record(
+            "GET",
+            "/!~/0123456789abcdef/\u{7f}\t ~",
+            StatusCode::OK,
+            micros(1),
+        );
         writer.finish();
         let text = out.text();
         let lines: Vec<serde_json::Value> = text
@@ -907,6 +867,7 @@ mod tests {
         let cut = lines[1]["path"].as_str().unwrap();
         assert_eq!(cut.len(), MAX_PATH + 3);
         assert!(cut.ends_with("x..."));
+        assert_eq!(lines[2]["path"], "/!~/0123456789abcdef/%7F%09%20~");
     }
 
     #[test]
