@@ -1352,6 +1352,119 @@ paths:
         );
     }
 
+    /// A spec of one POST with `body` (YAML, indented for the operation) and one response,
+    /// answered with `answer` (YAML, indented for the response), beside `components`.
+    fn post_with(body: &str, answer: &str, components: &str) -> String {
+        format!(
+            "openapi: 3.0.3
+info: {{title: t, version: '1'}}
+components:
+{components}
+paths:
+  /things:
+    post:
+      operationId: add_thing
+{body}
+      responses:
+        '200':
+          description: added
+{answer}
+"
+        )
+    }
+
+    /// The one operation's body media, and its response's body media and header names.
+    fn media_of(model: &Model) -> (Option<Media>, Option<Media>, Vec<String>) {
+        let op = &model.operations[0];
+        let response = &op.responses[0];
+        (
+            op.body.as_ref().map(|b| b.media),
+            response.body.as_ref().map(|b| b.media),
+            response
+                .headers
+                .iter()
+                .map(|h| h.api_name.clone())
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn bodies_and_headers_are_read_inline_or_from_components() {
+        let components = "  requestBodies:
+    Thing:
+      required: true
+      content:
+        application/json:
+          schema: {type: object, properties: {name: {type: string}}}
+  headers:
+    Trace:
+      schema: {type: string}";
+        let yaml = post_with(
+            "      requestBody: {$ref: '#/components/requestBodies/Thing'}",
+            "          headers:
+            X-Trace: {$ref: '#/components/headers/Trace'}
+            X-Inline: {schema: {type: integer}}
+          content:
+            application/json: {schema: {type: string}}",
+            components,
+        );
+        let Ok(model) = model_of(&yaml) else {
+            panic!("refused");
+        };
+        let body = model.operations[0].body.as_ref().expect("the body");
+        assert!(body.required);
+        assert_eq!(body.content_type, "application/json");
+        assert_eq!(
+            media_of(&model),
+            (
+                Some(Media::Json),
+                Some(Media::Json),
+                vec!["X-Inline".to_string(), "X-Trace".to_string()]
+            )
+        );
+    }
+
+    #[test]
+    fn a_form_or_an_unknown_media_type_is_a_request_s_only_and_raw_bytes_in_an_answer() {
+        let form = "application/x-www-form-urlencoded: {schema: {type: object}}";
+        let odd = "image/png: {schema: {type: string, format: binary}}";
+        let request = |media: &str| format!("      requestBody: {{content: {{{media}}}}}");
+        let answer = |media: &str| format!("          content: {{{media}}}");
+        let none = "  schemas: {}";
+        let read = |body: &str, answer: &str| model_of(&post_with(body, answer, none));
+        let Ok(model) = read(&request(form), &answer(form)) else {
+            panic!("a form refused");
+        };
+        assert_eq!(
+            media_of(&model),
+            (Some(Media::Form), Some(Media::Bytes), vec![])
+        );
+        let Ok(model) = read("", &answer(odd)) else {
+            panic!("an image answer refused");
+        };
+        assert_eq!(media_of(&model), (None, Some(Media::Bytes), vec![]));
+        let Err(err) = read(&request(odd), "") else {
+            panic!("an image body taken");
+        };
+        assert!(
+            err.contains(
+                r#"request body media type "image/png" is not supported by the generator"#
+            ),
+            "{err}"
+        );
+        let two = format!(
+            "      requestBody: {{content: {{{form}, 'application/json': {{schema: {{type: object}}}}}}}}"
+        );
+        let Err(err) = read(&two, "") else {
+            panic!("two media types taken");
+        };
+        assert!(
+            err.contains("/paths/~1things/post/requestBody/content")
+                && err.contains("a request body with more than one media type is not supported"),
+            "{err}"
+        );
+    }
+
     #[test]
     fn http_schemes_are_bearer_basic_or_refused_by_name() {
         for (scheme, kind) in [
