@@ -190,6 +190,35 @@ mod tests {
     }
 
     #[test]
+    fn a_header_is_text_when_it_is_visible_ascii_spaces_and_tabs() {
+        for (value, token) in [
+            (&b"Bearer !~"[..], "!~"),
+            (b"Bearer  a\tb  ", "a\tb"),
+            (
+                b"BEARER 0123456789abcdefghijklmnopqrstuvwxyz",
+                "0123456789abcdefghijklmnopqrstuvwxyz",
+            ),
+        ] {
+            assert_eq!(bearer(&parts(value)), Ok(Some(token)), "{value:?}");
+        }
+        // Bytes above ASCII (control bytes and DEL never make a header value), anywhere.
+        for value in [
+            &b"Bearer caf\xc3\xa9"[..],
+            b"\x80Bearer abc",
+            b"Bearer 0123456789abcdef0123456789\xff",
+        ] {
+            let error = bearer(&parts(value)).unwrap_err();
+            assert_eq!(
+                error.message, "the Authorization header is not text",
+                "{value:?}"
+            );
+            assert_eq!(basic(&parts(value)).unwrap_err().message, error.message);
+        }
+        // A tab is text, but only a space parts the scheme from the credentials.
+        assert_eq!(bearer(&parts(b"Bearer\tabc")), Ok(None));
+    }
+
+    #[test]
     fn basic_credentials_decode() {
         // "aladdin:open sesame"
         assert_eq!(
