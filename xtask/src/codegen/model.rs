@@ -1466,6 +1466,60 @@ paths:
     }
 
     #[test]
+    fn security_is_open_alone_or_a_list_of_single_schemes() {
+        let schemes = "    a: {type: http, scheme: bearer}\n    b: {type: http, scheme: basic}";
+        let read = |security: &str| model_of(&secured(schemes, security));
+        let security_of = |security: &str| match read(security) {
+            Ok(model) => model.operations[0].security.clone(),
+            Err(e) => panic!("{security}: {e}"),
+        };
+        assert_eq!(security_of("{}"), Vec::<String>::new());
+        assert_eq!(security_of("{b: []}, {a: []}, {b: []}"), ["b", "a"]);
+        for (security, message) in [
+            (
+                "{}, {a: []}",
+                "an empty security requirement (authentication optional) beside others is not supported",
+            ),
+            (
+                "{a: [], b: []}",
+                "a security requirement that combines several schemes is not supported",
+            ),
+            (
+                "{c: []}",
+                r#"security scheme "c" is not declared in #/components/securitySchemes"#,
+            ),
+        ] {
+            let Err(err) = read(security) else {
+                panic!("{security} was taken");
+            };
+            assert!(err.contains(message), "{security}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_parameter_s_shape_follows_its_type_and_an_untyped_enum_is_text() {
+        let shape_of = |schema: &str| {
+            let param = format!("{{name: q, in: query, schema: {schema}}}");
+            match model_of(&get_at("/x", &[&param])) {
+                Ok(model) => model.operations[0].params[0].shape,
+                Err(e) => panic!("{schema}: {e}"),
+            }
+        };
+        assert_eq!(shape_of("{enum: [a, b]}"), Shape::Scalar(Scalar::String));
+        assert_eq!(
+            shape_of("{type: integer, enum: [1, 2]}"),
+            Shape::Scalar(Scalar::Integer)
+        );
+        assert_eq!(
+            shape_of("{type: array, items: {type: boolean}}"),
+            Shape::Array {
+                item: Scalar::Boolean,
+                explode: true
+            }
+        );
+    }
+
+    #[test]
     fn http_schemes_are_bearer_basic_or_refused_by_name() {
         for (scheme, kind) in [
             ("bearer", SchemeKind::Bearer),
