@@ -1143,59 +1143,15 @@ fn variant_name(status: Status) -> String {
         Status::Range(class) => return format!("Status{class}xx"),
         Status::Default => return "Default".into(),
     };
-    let name = match code {
-        100 => "Continue",
-        101 => "SwitchingProtocols",
-        200 => "Ok",
-        201 => "Created",
-        202 => "Accepted",
-        203 => "NonAuthoritativeInformation",
-        204 => "NoContent",
-        205 => "ResetContent",
-        206 => "PartialContent",
-        300 => "MultipleChoices",
-        301 => "MovedPermanently",
-        302 => "Found",
-        303 => "SeeOther",
-        304 => "NotModified",
-        307 => "TemporaryRedirect",
-        308 => "PermanentRedirect",
-        400 => "BadRequest",
-        401 => "Unauthorized",
-        402 => "PaymentRequired",
-        403 => "Forbidden",
-        404 => "NotFound",
-        405 => "MethodNotAllowed",
-        406 => "NotAcceptable",
-        408 => "RequestTimeout",
-        409 => "Conflict",
-        410 => "Gone",
-        411 => "LengthRequired",
-        412 => "PreconditionFailed",
-        413 => "PayloadTooLarge",
-        414 => "UriTooLong",
-        415 => "UnsupportedMediaType",
-        416 => "RangeNotSatisfiable",
-        417 => "ExpectationFailed",
-        418 => "ImATeapot",
-        422 => "UnprocessableEntity",
-        423 => "Locked",
-        424 => "FailedDependency",
-        425 => "TooEarly",
-        426 => "UpgradeRequired",
-        428 => "PreconditionRequired",
-        429 => "TooManyRequests",
-        431 => "RequestHeaderFieldsTooLarge",
-        451 => "UnavailableForLegalReasons",
-        500 => "InternalServerError",
-        501 => "NotImplemented",
-        502 => "BadGateway",
-        503 => "ServiceUnavailable",
-        504 => "GatewayTimeout",
-        505 => "HttpVersionNotSupported",
-        _ => return format!("Status{code}"),
-    };
-    name.to_string()
+    // The registered reason phrase in Rust's case (`404` → `NotFound`, `418` → `ImATeapot`),
+    // so a handler reads like the status it answers; an unregistered code keeps its number.
+    match http::StatusCode::from_u16(code)
+        .ok()
+        .and_then(|status| status.canonical_reason())
+    {
+        Some(reason) => reason.replace('\'', "").to_pascal_case(),
+        None => format!("Status{code}"),
+    }
 }
 
 /// `name` when it is a valid HTTP header name (RFC 9110 token).
@@ -1570,8 +1526,26 @@ paths:
 
     #[test]
     fn statuses_name_their_variants() {
-        assert_eq!(variant_name(Status::Code(204)), "NoContent");
-        assert_eq!(variant_name(Status::Code(299)), "Status299");
+        let named = [
+            (100, "Continue"),
+            (200, "Ok"),
+            (203, "NonAuthoritativeInformation"),
+            (204, "NoContent"),
+            (207, "MultiStatus"),
+            (226, "ImUsed"),
+            (308, "PermanentRedirect"),
+            (404, "NotFound"),
+            (414, "UriTooLong"),
+            (418, "ImATeapot"),
+            (429, "TooManyRequests"),
+            (505, "HttpVersionNotSupported"),
+            (511, "NetworkAuthenticationRequired"),
+            (299, "Status299"),
+            (599, "Status599"),
+        ];
+        for (code, name) in named {
+            assert_eq!(variant_name(Status::Code(code)), name, "status {code}");
+        }
         assert_eq!(variant_name(Status::Range(4)), "Status4xx");
         assert_eq!(variant_name(Status::Default), "Default");
     }
