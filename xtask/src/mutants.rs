@@ -30,7 +30,9 @@ struct Group {
 
 /// The server and the stubs runtime are judged by their own tests and by the end-to-end tests
 /// of the root package (`tests/`), which drive them through the generated client; each other
-/// crate by its own tests, plus the end-to-end ones where they use it.
+/// crate by its own tests, plus the end-to-end ones where they use it. The product's spec has
+/// no query, header or body parameter, so what the stubs and the CLI runtime do with those is
+/// tested on the fixtures' richer specs (`authapi-fixtures`).
 const GROUPS: &[Group] = &[
     Group {
         prefix: "crates/authapi-server/",
@@ -38,7 +40,12 @@ const GROUPS: &[Group] = &[
     },
     Group {
         prefix: "crates/authapi-stubs/",
-        packages: &["authapi", "authapi-server", "authapi-stubs"],
+        packages: &[
+            "authapi",
+            "authapi-server",
+            "authapi-stubs",
+            "authapi-fixtures",
+        ],
     },
     Group {
         prefix: "crates/authapi-client/",
@@ -50,7 +57,7 @@ const GROUPS: &[Group] = &[
     },
     Group {
         prefix: "crates/authapi-cli/",
-        packages: &["authapi-cli"],
+        packages: &["authapi-cli", "authapi-fixtures"],
     },
     Group {
         prefix: "xtask/",
@@ -562,7 +569,12 @@ mod tests {
                 Run {
                     name: "crates-authapi-stubs".into(),
                     files: vec!["crates/authapi-stubs/src/reply.rs".into()],
-                    packages: &["authapi", "authapi-server", "authapi-stubs"],
+                    packages: &[
+                        "authapi",
+                        "authapi-server",
+                        "authapi-stubs",
+                        "authapi-fixtures"
+                    ],
                 },
                 Run {
                     name: "xtask".into(),
