@@ -107,12 +107,21 @@ mod tests {
             String::from_utf8(json).unwrap(),
             "[1234567890,-3,0.5,1e+300,null,144.9669]"
         );
+        // Whole numbers are written whole as far as an f64 holds every one of them exactly.
+        let edge = 9_007_199_254_740_992.0f64;
+        let json = to_json(&[edge - 1.0, -(edge - 1.0), edge, -edge]).unwrap();
+        assert_eq!(
+            String::from_utf8(json).unwrap(),
+            "[9007199254740991,-9007199254740991,9007199254740992.0,-9007199254740992.0]"
+        );
     }
 
     #[test]
     fn encoded_values_keep_their_json() {
         let encoded = Encoded::new(&vec![1, 2]).unwrap();
         assert_eq!(encoded.json(), b"[1,2]");
+        assert_eq!(encoded.bytes(), &b"[1,2]"[..]);
+        assert_eq!(format!("{encoded:?}"), "Encoded([1,2])");
         assert!(matches!(
             JsonBody::<Vec<i32>>::from(encoded.clone()),
             JsonBody::Encoded(_)
