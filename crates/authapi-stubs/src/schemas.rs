@@ -151,6 +151,52 @@ mod tests {
     }
 
     #[test]
+    fn an_answer_takes_the_schema_of_its_status_else_its_class_else_default() {
+        let schemas = super::Schemas::new(
+            "{}",
+            &[
+                ("op", "200", "Ok"),
+                ("op", "4xx", "ClientError"),
+                ("op", "404", "Missing"),
+                ("op", "default", "Other"),
+                ("other", "404", "OtherMissing"),
+            ],
+        );
+        let chosen = |operation, status| schemas.schema_for(operation, status);
+        assert_eq!(chosen("op", 200), Some("Ok"));
+        assert_eq!(chosen("op", 404), Some("Missing"));
+        assert_eq!(chosen("op", 409), Some("ClientError"));
+        assert_eq!(chosen("op", 201), Some("Other"));
+        assert_eq!(chosen("op", 500), Some("Other"));
+        assert_eq!(chosen("other", 404), Some("OtherMissing"));
+        assert_eq!(chosen("other", 409), None);
+        assert_eq!(chosen("third", 200), None);
+    }
+
+    #[test]
+    fn errors_name_where_the_value_breaks_its_schema() {
+        assert_eq!(SCHEMAS.errors("ErrorCode", &json!("not_found")), Ok(vec![]));
+        assert_eq!(
+            SCHEMAS.errors(
+                "Error",
+                &json!({"status": "error", "code": "not_found", "message": 7})
+            ),
+            Ok(vec![
+                r#"at /message: 7 is not of type "string""#.to_string()
+            ])
+        );
+        // At the value's root there is no pointer to name.
+        assert_eq!(
+            SCHEMAS.errors("ErrorStatus", &json!("ok")),
+            Ok(vec![r#""ok" is not one of "error""#.to_string()])
+        );
+        assert_eq!(
+            SCHEMAS.errors("Nothing", &json!({})),
+            Err("the spec has no schema Nothing".to_string())
+        );
+    }
+
+    #[test]
     fn nullable_references_accept_null_and_formats_are_checked() {
         let spec: Value = serde_json::from_str(crate::SPEC_JSON).unwrap();
         let examples = &spec["paths"]["/api/v1/device/{device_id}"]["get"]["responses"]["200"]["content"]
