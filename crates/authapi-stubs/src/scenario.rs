@@ -463,6 +463,7 @@ mod tests {
             ErrorCode::NotPermitted,
             ErrorCode::BadAuthtoken,
             ErrorCode::InvalidAction,
+            ErrorCode::NotImplemented,
         ] {
             assert_eq!(error_code(crate::http_status(code)), code);
         }
@@ -472,5 +473,7 @@ mod tests {
     fn random_seeds_differ() {
         let seeds: std::collections::HashSet<u64> = (0..100).map(|_| random_seed()).collect();
         assert_eq!(seeds.len(), 100);
+        // Short enough to type back into `Prefer: seed=`.
+        assert!(seeds.iter().all(|seed| *seed < 1_000_000_000), "{seeds:?}");
     }
 }
