@@ -422,10 +422,15 @@ pub fn timed<T>(step: &str, run: impl FnOnce() -> T) -> T {
     let started = std::time::Instant::now();
     let out = run();
     if !QUIET.get() && std::env::var_os("XTASK_CODEGEN_TIMES").is_some() {
-        let ms = started.elapsed().as_secs_f64() * 1000.0;
-        eprintln!("codegen: {ms:>7.1} ms  {step}");
+        eprintln!("{}", timing_line(step, started.elapsed()));
     }
     out
+}
+
+/// `timed`'s line for a step that took `took`.
+fn timing_line(step: &str, took: std::time::Duration) -> String {
+    let ms = took.as_secs_f64() * 1000.0;
+    format!("codegen: {ms:>7.1} ms  {step}")
 }
 
 thread_local! {
@@ -451,4 +456,23 @@ fn format_file(
     // Blank lines between items keep diffs of the generated code readable.
     let body = progenitor_impl::space_out_items(body.clone()).unwrap_or(body);
     Ok(format!("{HEADER}\n{body}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn a_step_s_time_is_shown_in_milliseconds_to_a_tenth() {
+        assert_eq!(
+            timing_line("types", Duration::from_micros(12_345)),
+            "codegen:    12.3 ms  types"
+        );
+        assert_eq!(
+            timing_line("fixtures", Duration::from_millis(1_500)),
+            "codegen:  1500.0 ms  fixtures"
+        );
+    }
 }

@@ -63,3 +63,36 @@ fn without_a_command_it_shows_the_commands_and_fails() {
     assert_eq!(run.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("codegen"), "{stderr}");
 }
+
+#[test]
+fn codegen_shows_where_its_time_goes_only_when_asked() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap();
+    let codegen = |times: bool| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+        command.args(["codegen", "--check"]).current_dir(root);
+        if times {
+            command.env("XTASK_CODEGEN_TIMES", "1");
+        } else {
+            command.env_remove("XTASK_CODEGEN_TIMES");
+        }
+        let run = command.output().unwrap();
+        let stderr = text(&run.stderr);
+        assert!(run.status.success(), "{stderr}");
+        stderr
+            .lines()
+            .filter(|line| line.starts_with("codegen: "))
+            .map(|line| line.rsplit("ms  ").next().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(codegen(false), Vec::<String>::new());
+    let steps = codegen(true);
+    // The workspace's spec step by step; the fixtures, generated beside it, as one step.
+    for step in [
+        "spec", "model", "types", "stubs", "client", "cli", "fixtures",
+    ] {
+        let count = steps.iter().filter(|s| *s == step).count();
+        assert_eq!(count, 1, "{step} in {steps:?}");
+    }
+}
