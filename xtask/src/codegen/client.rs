@@ -236,3 +236,232 @@ fn one_kind_per_side(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The client's view of one operation answering with `responses` (YAML, indented for its
+    /// place), as `status media schema-type` for each response, in order (`default` first).
+    fn view_of(responses: &str) -> Vec<String> {
+        let yaml = format!(
+            "openapi: 3.0.3
+info: {{title: t, version: '1'}}
+paths:
+  /x:
+    get:
+      operationId: get_x
+      responses:
+{responses}"
+        );
+        let api: OpenAPI = serde_norway::from_str(&yaml).unwrap();
+        let view = client_view(&api);
+        let op = view.paths.paths["/x"]
+            .as_item()
+            .unwrap()
+            .get
+            .clone()
+            .unwrap();
+        let shown = |status: String, response: &ReferenceOr<Response>| {
+            let response = response.as_item().unwrap();
+            let media: Vec<String> = response
+                .content
+                .iter()
+                .map(|(name, media)| {
+                    let schema = serde_json::to_value(&media.schema).unwrap();
+                    match schema["type"].as_str() {
+                        Some(kind) => format!("{name} {kind}"),
+                        None => name.clone(),
+                    }
+                })
+                .collect();
+            format!("{status} {}", media.join(","))
+                .trim_end()
+                .to_string()
+        };
+        let default = op
+            .responses
+            .default
+            .iter()
+            .map(|r| shown("default".into(), r));
+        let statuses = op
+            .responses
+            .responses
+            .iter()
+            .map(|(s, r)| shown(s.to_string(), r));
+        default.chain(statuses).collect()
+    }
+
+    fn json(status: &str, kind: &str) -> String {
+        format!(
+            "        '{status}':
+          description: d
+          content: {{application/json: {{schema: {{type: {kind}}}}}}}
+"
+        )
+    }
+
+    fn with_media(status: &str, media: &str, kind: &str) -> String {
+        format!(
+            "        '{status}':
+          description: d
+          content: {{'{media}': {{schema: {{type: {kind}}}}}}}
+"
+        )
+    }
+
+    fn empty(status: &str) -> String {
+        format!("        '{status}': {{description: d}}\n")
+    }
+
+    #[test]
+    fn a_default_unlike_the_successes_answers_the_undocumented_errors() {
+        let responses = json("200", "string") + &json("404", "object") + &json("default", "object");
+        assert_eq!(
+            view_of(&responses),
+            // The 404, like its new range, is left to it.
+            [
+                "200 application/json string",
+                "4XX application/json object",
+                "5XX application/json object",
+            ]
+        );
+        // One like the successes stays the default.
+        let responses = json("200", "object") + &json("default", "object");
+        assert_eq!(
+            view_of(&responses),
+            [
+                "default application/json object",
+                "200 application/json object"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_code_that_answers_like_its_range_is_left_to_the_range() {
+        let responses = json("200", "object")
+            + &json("4XX", "string")
+            + &json("404", "string")
+            + &json("500", "string");
+        assert_eq!(
+            view_of(&responses),
+            [
+                "200 application/json object",
+                "4XX application/json string",
+                "500 application/json string",
+            ]
+        );
+        // One that answers otherwise stays; the side has two kinds then, so it is raw.
+        let responses = json("200", "object") + &json("4XX", "string") + &json("409", "integer");
+        assert_eq!(
+            view_of(&responses),
+            [
+                "200 application/json object",
+                "4XX application/octet-stream",
+                "409 application/octet-stream",
+            ]
+        );
+    }
+
+    #[test]
+    fn bodies_of_different_kinds_on_one_side_all_turn_raw() {
+        let responses = json("200", "object")
+            + &with_media("201", "text/plain", "string")
+            + &empty("204")
+            + &json("400", "string")
+            + &json("404", "string");
+        assert_eq!(
+            view_of(&responses),
+            [
+                "200 application/octet-stream",
+                "201 application/octet-stream",
+                "204 application/octet-stream",
+                "400 application/json string",
+                "404 application/json string",
+            ]
+        );
+        // JSON of two schemas is two kinds too; so on the error side, with a JSON type that
+        // takes parameters beside bodies that are not JSON.
+        let responses = json("200", "object")
+            + &json("201", "string")
+            + &with_media("400", "application/json; charset=utf-8", "string")
+            + &with_media("404", "text/plain", "string")
+            + &empty("409");
+        assert_eq!(
+            view_of(&responses),
+            [
+                "200 application/octet-stream",
+                "201 application/octet-stream",
+                "400 application/octet-stream",
+                "404 application/octet-stream",
+                "409 application/octet-stream",
+            ]
+        );
+        // progenitor's test for JSON is case-sensitive: to it this is raw beside the JSON.
+        let responses = json("200", "string") + &with_media("201", "Application/JSON", "string");
+        assert_eq!(
+            view_of(&responses),
+            [
+                "200 application/octet-stream",
+                "201 application/octet-stream"
+            ]
+        );
+        // One kind on each side is left as it is.
+        let responses = json("200", "object")
+            + &with_media("201", "application/json; charset=utf-8", "object")
+            + &with_media("400", "text/plain", "string")
+            + &with_media("500", "text/plain", "string");
+        assert_eq!(
+            view_of(&responses),
+            [
+                "200 application/json object",
+                "201 application/json; charset=utf-8 object",
+                "400 text/plain string",
+                "500 text/plain string",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_protocol_upgrade_beside_other_successes_is_left_out() {
+        let responses = empty("101") + &json("200", "object") + &json("400", "string");
+        assert_eq!(
+            view_of(&responses),
+            [
+                "200 application/octet-stream",
+                "400 application/json string"
+            ]
+        );
+        // Alone on its side it stays.
+        let responses = empty("101") + &json("400", "string");
+        assert_eq!(view_of(&responses), ["101", "400 application/json string"]);
+    }
+
+    #[test]
+    fn statuses_count_as_successes_and_errors_as_progenitor_counts_them() {
+        let sides =
+            |status: Option<StatusCode>| (is_success(status.as_ref()), is_error(status.as_ref()));
+        assert_eq!(sides(None), (true, true));
+        for (code, side) in [
+            (100, (false, false)),
+            (101, (true, false)),
+            (200, (true, false)),
+            (299, (true, false)),
+            (300, (false, false)),
+            (399, (false, false)),
+            (400, (false, true)),
+            (599, (false, true)),
+        ] {
+            assert_eq!(sides(Some(StatusCode::Code(code))), side, "{code}");
+        }
+        for (class, side) in [
+            (1, (false, false)),
+            (2, (true, false)),
+            (3, (false, false)),
+            (4, (false, true)),
+            (5, (false, true)),
+        ] {
+            assert_eq!(sides(Some(StatusCode::Range(class))), side, "{class}XX");
+        }
+    }
+}
