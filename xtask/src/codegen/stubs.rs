@@ -377,7 +377,8 @@ fn param_read(param: &Param) -> TokenStream {
         Location::Query => quote! { &rt::query_values(&parts, #api_name) },
         Location::Header => quote! { &rt::header_values(&parts, #api_name) },
     };
-    let read = if param.check.is_none() && matches!(param.shape, Shape::Scalar(Scalar::String)) {
+    // No check left means parsing into the type enforces every rule (a plain string's).
+    let read = if param.check.is_none() {
         quote! { rt::parsed::<#ty> }
     } else {
         quote! { rt::decoded::<#ty> }
