@@ -9,7 +9,7 @@ use heck::{ToKebabCase, ToShoutySnakeCase};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::model::{Location, Media, Model, Operation, escape, sanitize};
+use super::model::{Location, Media, Model, Operation, Param, escape, sanitize};
 use crate::spec::{Spec, SpecError};
 
 /// Where the generated code finds what it calls.
@@ -109,20 +109,19 @@ fn operation(
     method: &Method,
     paths: &Paths,
 ) -> Result<(TokenStream, TokenStream), String> {
-    let mut flags: Vec<String> = Vec::new();
-    let mut params = Vec::new();
+    let mut params: Vec<(&Param, String)> = Vec::new();
     for p in &op.params {
+        let holder = |flag: &str| params.iter().find(|(_, f)| f == flag).map(|(p, _)| p);
         let mut flag = p.api_name.to_kebab_case();
-        if flag.is_empty() || TAKEN.contains(&flag.as_str()) || flags.contains(&flag) {
+        if flag.is_empty() || TAKEN.contains(&flag.as_str()) || holder(&flag).is_some() {
             flag = format!("{}-{flag}", p.location.as_str());
         }
-        if flags.contains(&flag) {
+        if let Some(other) = holder(&flag) {
             return Err(format!(
-                "parameters {:?} and another become the same command-line flag --{flag}; rename one of them",
-                p.api_name
+                "parameters {:?} and {:?} both become the command-line flag --{flag}; rename one of them",
+                other.api_name, p.api_name
             ));
         }
-        flags.push(flag.clone());
         params.push((p, flag));
     }
 
