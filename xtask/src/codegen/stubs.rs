@@ -549,3 +549,47 @@ fn handler(model: &Model, op: &Operation) -> TokenStream {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The stubs generated for `yaml`, as token text.
+    fn stubs_of(yaml: &str) -> String {
+        let spec = crate::spec::parse("test.yaml", yaml.to_string()).unwrap();
+        let model = crate::codegen::read_model(&spec).unwrap();
+        let paths = Paths {
+            types: quote! { crate::types },
+            spec_yaml: "test.yaml".into(),
+        };
+        generate(&model, &paths).to_string()
+    }
+
+    #[test]
+    fn an_api_key_is_looked_for_where_its_scheme_says() {
+        let stubs = stubs_of(
+            "openapi: 3.0.3
+info: {title: t, version: '1'}
+components:
+  securitySchemes:
+    inQuery: {type: apiKey, in: query, name: api_key}
+    inHeader: {type: apiKey, in: header, name: X-Api-Key}
+paths:
+  /things:
+    get:
+      operationId: list_things
+      security: [{inQuery: []}, {inHeader: []}]
+      responses:
+        '204': {description: listed}
+",
+        );
+        assert!(
+            stubs.contains(r#"rt :: Scheme :: ApiKeyQuery ("api_key")"#),
+            "{stubs}"
+        );
+        assert!(
+            stubs.contains(r#"rt :: Scheme :: ApiKeyHeader ("X-Api-Key")"#),
+            "{stubs}"
+        );
+    }
+}
