@@ -516,6 +516,47 @@ mod tests {
     }
 
     #[test]
+    fn an_exploded_query_array_keeps_its_commas_and_other_arrays_split_on_them() {
+        let schemas = Schemas::new("{}", &[]);
+        let tags = Param {
+            name: "tags",
+            location: Location::Query,
+            shape: Shape::Array {
+                item: Scalar::String,
+                explode: true,
+            },
+            schema: None,
+            hint: "strings",
+            default: None,
+        };
+        let values = [Cow::from("a,b"), Cow::from("c")];
+        let read = |param: &Param| decoded::<Vec<String>>(&schemas, &values, param);
+        assert_eq!(read(&tags), Ok(Some(vec!["a,b".into(), "c".into()])));
+        let header = Param {
+            location: Location::Header,
+            ..tags
+        };
+        assert_eq!(
+            read(&header),
+            Ok(Some(vec!["a".into(), "b".into(), "c".into()]))
+        );
+        // Empty items between commas are no items.
+        let values = [Cow::from(",1,,2,")];
+        let ids = Param {
+            shape: Shape::Array {
+                item: Scalar::Integer,
+                explode: false,
+            },
+            ..tags
+        };
+        assert_eq!(
+            decoded::<Vec<i64>>(&schemas, &values, &ids),
+            Ok(Some(vec![1, 2]))
+        );
+        assert_eq!(to_json("false", Scalar::Boolean), Ok(Value::Bool(false)));
+    }
+
+    #[test]
     fn json_bodies_accept_parameters_and_suffixed_types() {
         let json = BodySpec {
             media: Media::Json,
