@@ -154,6 +154,32 @@ fn a_bad_token_argument_is_a_usage_error() {
     assert!(stderr.contains("expected TOKEN:ACCOUNT_ID"), "{stderr}");
 }
 
+#[test]
+fn bad_tokens_and_origins_are_usage_errors_that_say_what_is_expected() {
+    let token_rule = "the token must be non-empty visible ASCII without spaces";
+    let admin_rule = "the admin token must be non-empty visible ASCII without spaces";
+    let not_origin = "is not an origin; expected scheme://host[:port]";
+    for (args, expected) in [
+        (&["--token", ":acc_1"][..], token_rule),
+        (&["--token", "a b:acc_1"], token_rule),
+        (
+            &["--token", "tok:not an id"],
+            "account id \"not an id\" is not valid",
+        ),
+        (&["--admin-token", ""], admin_rule),
+        (&["--admin-token", "a\tb"], admin_rule),
+        (&["--cors", "localhost:3000"], not_origin),
+        (&["--cors", "://localhost"], not_origin),
+        (&["--cors", "http://"], not_origin),
+        (&["--cors", "http://localhost:3000/"], not_origin),
+        (&["--cors", "http://a\u{1}b"], "cannot be sent in a header"),
+    ] {
+        let (code, stderr) = run_to_end(args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}
+
 /// Starts the binary with `args`, its stderr (where the log goes) in `log`; returns it and
 /// the address it listens on.
 fn start_logging_to(args: &[&str], log: &std::path::Path) -> (Running, String) {
