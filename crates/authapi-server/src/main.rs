@@ -386,3 +386,66 @@ impl JsonFields {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::JsonMessages;
+
+    /// Where the test's subscriber writes.
+    #[derive(Clone, Default)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Sink {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn json_messages_carry_every_field_as_its_json_value() {
+        let sink = Sink::default();
+        let writer = sink.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .event_format(JsonMessages)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::warn!(
+                name = "a \"b\"",
+                count = 3u64,
+                delta = -2i64,
+                ok = true,
+                why = %"SIGHUP",
+                "it \"happened\""
+            );
+        });
+        let text = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+        assert!(
+            text.starts_with("{\"ts\":\"") && text.ends_with("}\n"),
+            "{text}"
+        );
+        let line: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert!(line["ts"].as_str().unwrap().ends_with('Z'), "{line}");
+        let mut line = line;
+        line.as_object_mut().unwrap().remove("ts");
+        assert_eq!(
+            line,
+            serde_json::json!({
+                "level": "WARN",
+                "target": "authapi_server::tests",
+                "msg": "it \"happened\"",
+                "name": "a \"b\"",
+                "count": 3,
+                "delta": -2,
+                "ok": true,
+                "why": "SIGHUP",
+            })
+        );
+    }
+}

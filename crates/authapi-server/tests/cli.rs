@@ -145,6 +145,8 @@ fn a_taken_port_is_a_clear_error() {
         "{stderr}"
     );
     assert!(stderr.contains("--listen or --port"), "{stderr}");
+    // It never served, so it does not say it stopped.
+    assert!(!stderr.contains("authapi-server stopped"), "{stderr}");
 }
 
 #[test]
