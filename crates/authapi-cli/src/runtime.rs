@@ -325,5 +325,9 @@ mod tests {
             text,
             "{\n  \"a\": {},\n  \"b\": [\n    1234567890,\n    -37.8159,\n    {\n      \"x\": null\n    }\n  ],\n  \"c\": [],\n  \"d\": \"é\\\"\\n\"\n}\n"
         );
+        // Whole as far as an f64 holds every whole number exactly, as the server writes them.
+        let edge = 9_007_199_254_740_992.0f64;
+        let text = String::from_utf8(pretty_json(&[edge - 1.0, -edge]).unwrap()).unwrap();
+        assert_eq!(text, "[\n  9007199254740991,\n  -9007199254740992.0\n]\n");
     }
 }
