@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use authapi_server::data::Kind;
 use authapi_server::{Data, StartError, TestServer};
 use authapi_types::{
-    AccountId, DeviceSummary, DeviceSummarySessionType, DeviceSummaryStatus, DeviceSummaryType,
+    AccountId, AuthflowSummary, DeviceSummary, DeviceSummarySessionType, DeviceSummaryStatus,
+    DeviceSummaryType, SessionSummary,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -37,16 +38,7 @@ fn device(id: &str, account: &str) -> DeviceSummary {
 
 /// The title of device `id` as the server at `addr` answers it to `token`, or the error code.
 async fn title(addr: SocketAddr, token: &str, id: &str) -> Result<String, String> {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let request = format!(
-        "GET /api/v1/device/{id} HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
-    );
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).await.unwrap();
-    let answer = String::from_utf8(answer).unwrap();
-    let (_, body) = answer.split_once("\r\n\r\n").unwrap();
-    let json: serde_json::Value = serde_json::from_str(body).unwrap();
+    let (_, json) = get(addr, token, &format!("/api/v1/device/{id}")).await;
     match json["summary"]["title"].as_str() {
         Some(title) => Ok(title.to_string()),
         None => Err(json["code"].as_str().unwrap_or_default().to_string()),
@@ -99,6 +91,52 @@ async fn records_built_in_code_are_served_alone_or_beside_a_data_set() {
             "Chrome on macOS"
         );
     }
+}
+
+/// The status and JSON body of `GET path` as the server at `addr` answers it to `token`.
+async fn get(addr: SocketAddr, token: &str, path: &str) -> (u16, serde_json::Value) {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8(answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    let status = head[9..12].parse().unwrap();
+    (status, serde_json::from_str(body).unwrap())
+}
+
+#[tokio::test]
+async fn sessions_and_authflows_built_in_code_are_served() {
+    let embedded: serde_json::Value =
+        serde_norway::from_str(authapi_server::data::DEFAULT_DATA).unwrap();
+    let session: SessionSummary = serde_json::from_value(embedded["sessions"][0].clone()).unwrap();
+    let authflow: AuthflowSummary =
+        serde_json::from_value(embedded["authflows"][0].clone()).unwrap();
+    let data = Data::empty()
+        .token("sessions", &session.account_id)
+        .token("authflows", &authflow.account_id)
+        .session(session.clone())
+        .authflow(authflow.clone());
+    let stub = TestServer::start(data).await.unwrap();
+    let (status, body) = get(
+        stub.addr(),
+        "sessions",
+        &format!("/api/v1/session/{}", session.id.as_str()),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["summary"]["id"], session.id.as_str());
+    let (status, body) = get(
+        stub.addr(),
+        "authflows",
+        &format!("/api/v1/authflow/{}", authflow.id.as_str()),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["summary"]["id"], authflow.id.as_str());
 }
 
 #[tokio::test]
