@@ -164,6 +164,20 @@ async fn a_data_file_is_read_as_the_binary_reads_it() {
             .is_ok()
     );
 
+    // A YAML file likewise.
+    let yaml = dir.join("data.yaml");
+    std::fs::write(
+        &yaml,
+        format!("tokens:\n  - token: yaml-token\n    account_id: {ACCOUNT_A}\n"),
+    )
+    .unwrap();
+    let more = Data::file(&yaml).device(device(NEW_DEVICE, ACCOUNT_A));
+    let stub = TestServer::start(more).await.unwrap();
+    assert_eq!(
+        title(stub.addr(), "yaml-token", NEW_DEVICE).await.unwrap(),
+        "Made in a test"
+    );
+
     let missing = dir.join("missing.yaml");
     let err = TestServer::start(Data::file(&missing)).await.unwrap_err();
     assert!(
