@@ -121,22 +121,14 @@ async fn sessions_and_authflows_built_in_code_are_served() {
         .session(session.clone())
         .authflow(authflow.clone());
     let stub = TestServer::start(data).await.unwrap();
-    let (status, body) = get(
-        stub.addr(),
-        "sessions",
-        &format!("/api/v1/session/{}", session.id.as_str()),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(body["summary"]["id"], session.id.as_str());
-    let (status, body) = get(
-        stub.addr(),
-        "authflows",
-        &format!("/api/v1/authflow/{}", authflow.id.as_str()),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(body["summary"]["id"], authflow.id.as_str());
+    for (token, kind, id) in [
+        ("sessions", "session", session.id.as_str()),
+        ("authflows", "authflow", authflow.id.as_str()),
+    ] {
+        let (status, body) = get(stub.addr(), token, &format!("/api/v1/{kind}/{id}")).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["summary"]["id"], id);
+    }
 }
 
 #[tokio::test]
