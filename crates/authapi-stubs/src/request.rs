@@ -568,6 +568,9 @@ mod tests {
         assert!(accepts(&json, "application/merge-patch+json"));
         assert!(!accepts(&json, "text/plain"));
         assert!(!accepts(&json, ""));
+        // A suffix counts under application/ only, and only the JSON suffix.
+        assert!(!accepts(&json, "application/xml"));
+        assert!(!accepts(&json, "text/vnd.thing+json"));
         let text = BodySpec {
             media: Media::Text,
             content_type: "text/plain",
