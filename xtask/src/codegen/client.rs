@@ -189,11 +189,8 @@ fn one_kind_per_side(
     let raw = |response: &ReferenceOr<Response>| {
         let mut response = match response {
             ReferenceOr::Item(r) => r.clone(),
-            // The description is all a reference keeps of its target here; the body is raw.
-            ReferenceOr::Reference { .. } => Response {
-                description: "raw".into(),
-                ..Response::default()
-            },
+            // progenitor reads no more than the body of a response, which is raw now.
+            ReferenceOr::Reference { .. } => Response::default(),
         };
         response.content.clear();
         response
@@ -432,9 +429,18 @@ paths:
                 "400 application/json string"
             ]
         );
-        // Alone on its side it stays.
+        // Alone on its side it stays, also when the other side turns raw.
         let responses = empty("101") + &json("400", "string");
         assert_eq!(view_of(&responses), ["101", "400 application/json string"]);
+        let responses = empty("101") + &json("400", "string") + &empty("404");
+        assert_eq!(
+            view_of(&responses),
+            [
+                "101",
+                "400 application/octet-stream",
+                "404 application/octet-stream"
+            ]
+        );
     }
 
     #[test]
