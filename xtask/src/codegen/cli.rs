@@ -196,10 +196,8 @@ fn operation(
         let value_name = param.api_name.to_shouty_snake_case();
         let value = &shape.value;
         let mut help = match param.description.as_deref() {
-            Some(description) if !description.is_empty() => {
-                format!("{description} ({})", param.hint)
-            }
-            _ => param.hint.clone(),
+            Some(description) => format!("{description} ({})", param.hint),
+            None => param.hint.clone(),
         };
         if param.location == Location::Header {
             help = format!("{help} [header {}]", param.api_name);

@@ -94,6 +94,7 @@ pub struct Param {
     pub hint: String,
     /// The schema's default as JSON, applied when the parameter is absent.
     pub default: Option<String>,
+    /// What the spec says of it; `None` when it says nothing, or only blanks.
     pub description: Option<String>,
 }
 
@@ -626,7 +627,7 @@ impl Reader<'_> {
             check,
             hint: hint(&resolved),
             default,
-            description: description.clone(),
+            description: description.clone().filter(|d| !d.trim().is_empty()),
         })
     }
 
@@ -1220,6 +1221,19 @@ paths:
 ",
             params.join(", ")
         )
+    }
+
+    #[test]
+    fn a_blank_parameter_description_is_none() {
+        let described = |text: &str| {
+            let param =
+                format!("{{name: q, in: query, description: '{text}', schema: {{type: string}}}}");
+            let model = model_of(&get_at("/x", &[&param])).unwrap();
+            model.operations[0].params[0].description.clone()
+        };
+        assert_eq!(described("the query"), Some("the query".into()));
+        assert_eq!(described(""), None);
+        assert_eq!(described("  "), None);
     }
 
     #[test]
