@@ -430,10 +430,9 @@ mod tests {
             text.starts_with("{\"ts\":\"") && text.ends_with("}\n"),
             "{text}"
         );
-        let line: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert!(line["ts"].as_str().unwrap().ends_with('Z'), "{line}");
-        let mut line = line;
-        line.as_object_mut().unwrap().remove("ts");
+        let mut line: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let ts = line.as_object_mut().unwrap().remove("ts").unwrap();
+        assert!(ts.as_str().unwrap().ends_with('Z'), "{ts}");
         assert_eq!(
             line,
             serde_json::json!({
