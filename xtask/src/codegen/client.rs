@@ -290,12 +290,7 @@ paths:
     }
 
     fn json(status: &str, kind: &str) -> String {
-        format!(
-            "        '{status}':
-          description: d
-          content: {{application/json: {{schema: {{type: {kind}}}}}}}
-"
-        )
+        with_media(status, "application/json", kind)
     }
 
     fn with_media(status: &str, media: &str, kind: &str) -> String {
