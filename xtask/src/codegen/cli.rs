@@ -130,7 +130,7 @@ fn operation(
     let mut passed = Vec::new();
     for (name, ty) in &method.args {
         let local = format_ident!("arg_{name}");
-        let shape = Shape::of(ty, &method.generics, &paths.client)?;
+        let shape = Shape::of(ty, &paths.client)?;
         let required = !shape.optional;
         if name == "body"
             && !params
@@ -287,10 +287,9 @@ enum ReplyKind {
 
 /// A method of the generated client.
 struct Method {
-    /// Its arguments after `self`, by name.
+    /// Its arguments after `self`, by name. A raw body's is a type parameter
+    /// (`B: Into<reqwest::Body>`), which only the body's own flag reads.
     args: Vec<(String, syn::Type)>,
-    /// Its type parameters (a raw body is `B: Into<reqwest::Body>`).
-    generics: Vec<String>,
     success: ReplyKind,
     error: ReplyKind,
 }
@@ -324,16 +323,6 @@ fn client_methods(file: &syn::File) -> BTreeMap<String, Method> {
                     syn::FnArg::Receiver(_) => None,
                 })
                 .collect();
-            let generics = f
-                .sig
-                .generics
-                .params
-                .iter()
-                .filter_map(|p| match p {
-                    syn::GenericParam::Type(t) => Some(t.ident.to_string()),
-                    _ => None,
-                })
-                .collect();
             let (success, error) = match &f.sig.output {
                 syn::ReturnType::Type(_, ty) => {
                     let outer = type_args(ty);
@@ -351,7 +340,6 @@ fn client_methods(file: &syn::File) -> BTreeMap<String, Method> {
                 f.sig.ident.to_string(),
                 Method {
                     args,
-                    generics,
                     success,
                     error,
                 },
@@ -383,7 +371,8 @@ fn type_args(ty: &syn::Type) -> Vec<syn::Type> {
 
 fn answer_kind(ty: syn::Type) -> ReplyKind {
     match ty {
-        syn::Type::Tuple(t) if t.elems.is_empty() => ReplyKind::Empty,
+        // The generated client's only tuple is `()`.
+        syn::Type::Tuple(_) => ReplyKind::Empty,
         syn::Type::Path(p)
             if p.path
                 .segments
@@ -413,7 +402,7 @@ struct Shape {
 }
 
 impl Shape {
-    fn of(ty: &syn::Type, generics: &[String], client: &TokenStream) -> Result<Shape, String> {
+    fn of(ty: &syn::Type, client: &TokenStream) -> Result<Shape, String> {
         let (optional, ty) = match option_inner(ty) {
             Some(inner) => (true, inner),
             None => (false, ty.clone()),
@@ -422,20 +411,6 @@ impl Shape {
             syn::Type::Reference(r) => (true, (*r.elem).clone()),
             other => (false, other),
         };
-        let generic =
-            matches!(&ty, syn::Type::Path(p) if generics.iter().any(|g| p.path.is_ident(g)));
-        if generic {
-            // A raw body, `B: Into<reqwest::Body>`: bytes read from a file.
-            let bytes = quote!(::std::vec::Vec<u8>);
-            return Ok(Shape {
-                optional,
-                by_ref,
-                str_ref: false,
-                array: false,
-                value: bytes.clone(),
-                owned: bytes,
-            });
-        }
         let str_ref = by_ref && matches!(&ty, syn::Type::Path(p) if p.path.is_ident("str"));
         if str_ref {
             let string = quote!(::std::string::String);
@@ -519,5 +494,35 @@ fn rooted(ty: &syn::Type, client: &TokenStream) -> TokenStream {
             }
         }
         other => quote!(#other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_methods_are_the_async_methods_of_client_itself() {
+        let file: syn::File = syn::parse_quote! {
+            impl Client {
+                pub fn new(baseurl: &str) -> Self { todo!() }
+                pub async fn get_thing<'a>(&'a self, id: &'a str) -> Result<ResponseValue<()>, Error<ByteStream>> { todo!() }
+            }
+            impl Other {
+                pub async fn get_other(&self) {}
+            }
+            impl Hooks for Client {
+                async fn pre(&self, request: &mut Request) {}
+            }
+        };
+        let methods = client_methods(&file);
+        assert_eq!(methods.keys().collect::<Vec<_>>(), ["get_thing"]);
+        let method = &methods["get_thing"];
+        assert_eq!(method.args.len(), 1);
+        assert_eq!(method.args[0].0, "id");
+        assert_eq!(
+            (method.success, method.error),
+            (ReplyKind::Empty, ReplyKind::Bytes)
+        );
     }
 }
