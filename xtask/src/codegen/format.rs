@@ -356,6 +356,31 @@ mod tests {
         assert!(syn::parse_file(&text).is_err());
     }
 
+    /// Many items, more source text than one thread is given.
+    fn large_file() -> TokenStream {
+        let items = (0..2_000).map(|i| {
+            let name = quote::format_ident!("Item{i}");
+            quote! {
+                #[derive(Debug, Clone)]
+                pub struct #name { pub value: Option<Vec<u64>>, pub label: String }
+                impl #name { pub fn doubled(&self) -> usize { self.label.len() * 2 + #i } }
+            }
+        });
+        quote! { #(#items)* }
+    }
+
+    #[test]
+    fn a_large_file_formats_across_threads_in_order() {
+        let tokens = large_file();
+        let mut text = String::new();
+        source(tokens.clone(), &mut text);
+        assert!(text.len() >= 200_000, "{} bytes", text.len());
+        assert_eq!(
+            items(tokens.clone(), &Cache::default()).unwrap(),
+            whole(tokens)
+        );
+    }
+
     #[test]
     fn a_saved_cache_is_read_back_and_a_foreign_one_is_not() {
         let dir = TempDir::new("format-cache").unwrap();
@@ -364,11 +389,46 @@ mod tests {
         items(file(), &cache).unwrap();
         cache.save(&path).unwrap();
         let loaded = Cache::load(&path);
-        let state = loaded.state.lock().unwrap();
-        assert!(!state.earlier.is_empty());
-        assert_eq!(state.earlier.len(), cache.state.lock().unwrap().used.len());
+        assert_eq!(
+            loaded.state.lock().unwrap().earlier,
+            cache.state.lock().unwrap().used
+        );
+        // Read back, every item is found: nothing is formatted, and nothing is written again.
+        assert_eq!(items(file(), &loaded).unwrap(), whole(file()));
+        assert!(!loaded.state.lock().unwrap().changed);
+        let again = dir.path().join("again");
+        loaded.save(&again).unwrap();
+        assert!(!again.exists());
+
         let text = std::fs::read_to_string(&path).unwrap();
+        let version = text.lines().nth(1).unwrap();
+        let exe = std::env::current_exe().unwrap();
+        assert!(
+            version.starts_with(&format!("{} ", exe.display())),
+            "{version}"
+        );
+        std::fs::write(&path, text.replacen(version, "an older generator", 1)).unwrap();
+        assert!(Cache::load(&path).state.lock().unwrap().earlier.is_empty());
         std::fs::write(&path, text.replacen(MAGIC, "another format cache", 1)).unwrap();
         assert!(Cache::load(&path).state.lock().unwrap().earlier.is_empty());
+    }
+
+    #[test]
+    fn a_saved_cache_keeps_only_what_its_run_used() {
+        let dir = TempDir::new("format-cache-used").unwrap();
+        let path = dir.path().join("cache");
+        let cache = Cache::default();
+        items(file(), &cache).unwrap();
+        cache.save(&path).unwrap();
+        let smaller = quote! { pub struct Unit; };
+        let loaded = Cache::load(&path);
+        items(smaller.clone(), &loaded).unwrap();
+        assert!(!loaded.state.lock().unwrap().changed);
+        loaded.save(&path).unwrap();
+        let kept = Cache::load(&path).state.into_inner().unwrap().earlier;
+        let mut text = String::new();
+        source(smaller, &mut text);
+        assert_eq!(kept.keys().collect::<Vec<_>>(), [&digest(&text)]);
+        assert_eq!(&*kept[&digest(&text)], "pub struct Unit;\n");
     }
 }
