@@ -1,5 +1,7 @@
 //! The checked-in generated files must be exactly what the spec generates now.
 
+use std::collections::BTreeSet;
+
 use xtask::codegen::{self, SPEC_PATH};
 use xtask::spec;
 
@@ -61,4 +63,47 @@ fn a_description_edit_changes_only_the_lines_that_carry_it() {
         changed >= 1,
         "the edited description appears nowhere in generated code"
     );
+}
+
+/// The fixtures crate's sources are the generator's output and nothing else, so that its
+/// freshness is checked file by file: a module per fixture spec, and the crate root naming them.
+#[test]
+fn the_fixtures_crate_holds_what_the_fixture_specs_generate() {
+    let root = xtask::workspace_root().unwrap();
+    let outputs = codegen::generate_workspace(&root).unwrap_or_else(|e| panic!("{e}"));
+    let prefix = format!("{}/src/", codegen::FIXTURES_CRATE);
+    let generated: BTreeSet<String> = outputs
+        .iter()
+        .filter(|o| o.path.starts_with(&prefix))
+        .map(|o| o.path.clone())
+        .collect();
+    let mut on_disk = BTreeSet::new();
+    let mut dirs = vec![root.join(&prefix)];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                let relative = path.strip_prefix(&root).unwrap();
+                on_disk.insert(relative.to_str().unwrap().to_string());
+            }
+        }
+    }
+    assert_eq!(generated, on_disk);
+    let names = codegen::fixture_names(&root);
+    assert!(names.contains(&"rich".to_string()), "{names:?}");
+    for name in &names {
+        for file in [
+            "mod.rs",
+            "types.rs",
+            "client.rs",
+            "stubs.rs",
+            "cli.rs",
+            "mock.rs",
+        ] {
+            let path = format!("{prefix}{name}/{file}");
+            assert!(generated.contains(&path), "{path} is not generated");
+        }
+    }
 }

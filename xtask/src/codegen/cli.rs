@@ -465,7 +465,6 @@ impl Shape {
     fn pass_owned(&self, local: &syn::Ident) -> TokenStream {
         match (self.optional, self.by_ref) {
             (false, true) => quote!(&#local),
-            (true, true) if self.str_ref => quote!(#local.as_deref()),
             (true, true) => quote!(#local.as_ref()),
             (_, false) => quote!(#local),
         }
@@ -500,6 +499,26 @@ fn rooted(ty: &syn::Type, client: &TokenStream) -> TokenStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_client_s_own_types_are_rooted_at_the_client() {
+        let client = quote!(::c);
+        let rooted = |ty: syn::Type| rooted(&ty, &client).to_string();
+        assert_eq!(
+            rooted(syn::parse_quote!(types::Thing)),
+            ":: c :: types :: Thing"
+        );
+        for stays in [
+            syn::parse_quote!(::types::Thing),
+            syn::parse_quote!(<X as types::Named>::Name),
+            syn::parse_quote!(::authapi_types::Kind),
+            syn::parse_quote!(bool),
+            syn::parse_quote!(&'a str),
+        ] {
+            let shown = quote!(#stays).to_string();
+            assert_eq!(rooted(stays), shown);
+        }
+    }
 
     #[test]
     fn client_methods_are_the_async_methods_of_client_itself() {
