@@ -69,9 +69,14 @@ fn codegen_shows_where_its_time_goes_only_when_asked() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .unwrap();
+    // A build directory of its own, so that the format cache starts empty and is written.
+    let build = xtask::util::TempDir::new("codegen-times").unwrap();
     let codegen = |times: bool| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
-        command.args(["codegen", "--check"]).current_dir(root);
+        command
+            .args(["codegen", "--check"])
+            .current_dir(root)
+            .env("CARGO_TARGET_DIR", build.path());
         if times {
             command.env("XTASK_CODEGEN_TIMES", "1");
         } else {
@@ -87,10 +92,20 @@ fn codegen_shows_where_its_time_goes_only_when_asked() {
             .collect::<Vec<_>>()
     };
     assert_eq!(codegen(false), Vec::<String>::new());
+    // What the first run formatted is kept in the build directory for the next.
+    let cache = build.path().join("xtask/codegen-format-cache");
+    assert!(std::fs::metadata(&cache).unwrap().len() > 1000);
     let steps = codegen(true);
     // The workspace's spec step by step; the fixtures, generated beside it, as one step.
     for step in [
-        "spec", "model", "types", "stubs", "client", "cli", "fixtures",
+        "spec",
+        "model",
+        "types",
+        "stubs",
+        "client",
+        "cli",
+        "fixtures",
+        "format cache: read",
     ] {
         let count = steps.iter().filter(|s| *s == step).count();
         assert_eq!(count, 1, "{step} in {steps:?}");
