@@ -104,4 +104,50 @@ mod tests {
             json!({"type": ["string", "null"], "enum": ["x", null]})
         );
     }
+
+    #[test]
+    fn nested_schemas_convert_and_openapi_keywords_go() {
+        let a = json!({"$ref": "#/components/schemas/A"});
+        let spec = json!({"components": {"schemas": {"C": {
+            "type": "object",
+            "discriminator": {"propertyName": "k"},
+            "xml": {"name": "c"},
+            "externalDocs": {"url": "https://example.com"},
+            "readOnly": true,
+            "writeOnly": false,
+            "x-tag": 1,
+            "description": "kept",
+            "properties": {"list": {"type": "array", "items": a}},
+            "additionalProperties": a,
+            "not": a,
+            "anyOf": [a],
+            "oneOf": [a],
+        }}}});
+        let inline = [(
+            "Inline".to_string(),
+            json!({"nullable": true, "$ref": "#/components/schemas/A"}),
+        )];
+        let out = generate(&spec, &inline);
+        let b = json!({"$ref": "#/$defs/A"});
+        assert_eq!(
+            out["$defs"]["C"],
+            json!({
+                "type": "object",
+                "description": "kept",
+                "properties": {"list": {"type": "array", "items": b}},
+                "additionalProperties": b,
+                "not": b,
+                "anyOf": [b],
+                "oneOf": [b],
+            })
+        );
+        assert_eq!(
+            out["$defs"]["Inline"],
+            json!({"anyOf": [{"type": "null"}, b]})
+        );
+        assert_eq!(
+            out["$schema"],
+            "https://json-schema.org/draft/2020-12/schema"
+        );
+    }
 }
