@@ -129,4 +129,57 @@ mod tests {
             json!({"type": "object", "properties": {"a": {"type": "number", "maximum": 2}}})
         );
     }
+
+    #[test]
+    fn nested_schemas_convert_and_a_nullable_composition_keeps_its_notes_outside() {
+        let nullable = json!({"type": "string", "nullable": true, "xml": {}});
+        let converted = json!({"type": ["string", "null"]});
+        assert_eq!(
+            convert(&json!({
+                "type": "object",
+                "items": nullable,
+                "not": nullable,
+                "additionalProperties": nullable,
+                "discriminator": {"propertyName": "k"},
+                "externalDocs": {"url": "https://example.com"},
+            })),
+            json!({
+                "type": "object",
+                "items": converted,
+                "not": converted,
+                "additionalProperties": converted,
+            })
+        );
+        assert_eq!(
+            convert(&json!({"additionalProperties": false, "anyOf": "kept as written"})),
+            json!({"additionalProperties": false, "anyOf": "kept as written"})
+        );
+        // Untyped and not composed, a schema accepts null already.
+        assert_eq!(
+            convert(&json!({"nullable": true, "description": "anything"})),
+            json!({"description": "anything"})
+        );
+        assert_eq!(
+            convert(&json!({
+                "nullable": true,
+                "anyOf": [nullable],
+                "title": "t",
+                "default": null,
+                "deprecated": true,
+                "readOnly": true,
+                "writeOnly": false,
+                "x-note": 1,
+                "minProperties": 1,
+            })),
+            json!({
+                "title": "t",
+                "default": null,
+                "deprecated": true,
+                "readOnly": true,
+                "writeOnly": false,
+                "x-note": 1,
+                "oneOf": [{"type": "null"}, {"anyOf": [converted], "minProperties": 1}],
+            })
+        );
+    }
 }
