@@ -105,4 +105,41 @@ mod tests {
             Some(&json!({"$ref": "#/components/schemas/B"}))
         );
     }
+
+    #[test]
+    fn refs_in_lists_and_longer_compositions_are_wrapped_too() {
+        let a = json!({"$ref": "#/components/schemas/A"});
+        let n = json!({"$ref": "#/components/schemas/N"});
+        let spec = json!({"components": {"schemas": {
+            "A": {"type": "string", "nullable": true},
+            "N": {"type": "string", "nullable": false},
+            "L": {"type": "array", "items": a},
+            "O": {"type": "object", "properties": {
+                "longer": {"allOf": [a, {"minLength": 1}], "nullable": true},
+                "plain": {"allOf": [n], "nullable": true},
+                "bare": n,
+            }},
+        }}});
+        assert!(any(&spec));
+        let wrapped = json!({"allOf": [a], "nullable": true});
+        let out = prepare(&spec);
+        assert_eq!(out.pointer("/components/schemas/L/items"), Some(&wrapped));
+        assert_eq!(
+            out.pointer("/components/schemas/O/properties/longer"),
+            Some(&json!({"allOf": [wrapped, {"minLength": 1}], "nullable": true}))
+        );
+        // A schema that is not nullable is left as it is, and so are references to it.
+        for pointer in [
+            "/components/schemas/N",
+            "/components/schemas/O/properties/plain",
+            "/components/schemas/O/properties/bare",
+        ] {
+            assert_eq!(out.pointer(pointer), spec.pointer(pointer), "{pointer}");
+        }
+
+        let none = json!({"components": {"schemas": {"N": {"type": "string", "nullable": false}}}});
+        assert!(!any(&none));
+        assert!(!any(&json!({"openapi": "3.0.3"})));
+        assert_eq!(prepare(&none), none);
+    }
 }
