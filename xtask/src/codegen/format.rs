@@ -351,6 +351,19 @@ mod tests {
     }
 
     #[test]
+    fn each_half_of_a_digest_tells_texts_apart() {
+        let texts = ["pub struct A;", "pub struct B;", "pub struct A ;", ""];
+        let digests: Vec<Digest> = texts.iter().map(|t| digest(t)).collect();
+        for (i, a) in digests.iter().enumerate() {
+            for b in &digests[i + 1..] {
+                assert_ne!(a >> 64, b >> 64);
+                assert_ne!(*a as u64, *b as u64);
+            }
+        }
+        assert_eq!(digest("pub struct A;"), digests[0]);
+    }
+
+    #[test]
     fn tokens_that_do_not_parse_come_back_whole() {
         let text = items(quote! { pub struct A; impl }, &Cache::default()).unwrap_err();
         assert!(syn::parse_file(&text).is_err());
