@@ -334,6 +334,7 @@ mod tests {
                 }
             }
             pub mod m { pub fn f() -> Vec<u8> { vec![1, 2] } }
+            const C: u8 = if true { 1 } else { 2 };
             macro_rules! m { () => {}; }
             pub type T = fn(u8) -> u8;
         }
@@ -348,6 +349,17 @@ mod tests {
         let cache = Cache::default();
         assert_eq!(items(file(), &cache).unwrap(), whole(file()));
         assert_eq!(items(file(), &cache).unwrap(), whole(file()));
+    }
+
+    #[test]
+    fn each_top_level_item_is_a_piece_of_its_own() {
+        let whole: syn::File = syn::parse2(file()).unwrap();
+        let pieces = split(file());
+        assert_eq!(pieces.len(), whole.items.len());
+        for piece in pieces {
+            let items = syn::parse2::<syn::File>(piece.clone()).unwrap().items;
+            assert_eq!(items.len(), 1, "{piece}");
+        }
     }
 
     #[test]
