@@ -85,20 +85,24 @@ fn pieces(spec: &Spec, places: &Places, cache: &format::Cache) -> Result<Pieces,
     // the type names, so they are generated and formatted beside the types and stubs, and so
     // are the JSON copies; the model's tokens cannot leave this thread.
     let quiet = QUIET.get();
-    let query_lists = model
+    let lists: Vec<(&model::Operation, &model::Param)> = model
         .operations
         .iter()
-        .flat_map(|op| &op.params)
-        .any(|param| {
-            param.location == model::Location::Query
-                && matches!(param.shape, model::Shape::Array { .. })
-        });
+        .flat_map(|op| op.params.iter().map(move |param| (op, param)))
+        .filter(|(_, param)| matches!(param.shape, model::Shape::Array { .. }))
+        .collect();
+    let list_headers: Vec<(String, String)> = lists
+        .iter()
+        .filter(|(_, param)| param.location == model::Location::Header)
+        .map(|(op, param)| (op.name.clone(), param.api_name.clone()))
+        .collect();
+    let lists = !lists.is_empty();
     std::thread::scope(|scope| {
         let client = scope.spawn(move || {
             QUIET.set(quiet);
             let view = client::client_view(&api);
             let client = timed("client", || {
-                client::generate(spec, &view, &type_names, types_path)
+                client::generate(spec, &view, &type_names, types_path, &list_headers)
             })?;
             let mock = timed("mocks", || {
                 mock::generate(
@@ -107,7 +111,7 @@ fn pieces(spec: &Spec, places: &Places, cache: &format::Cache) -> Result<Pieces,
                     &type_names,
                     types_path,
                     places.mock_client,
-                    query_lists,
+                    lists,
                 )
             })?;
             let client = timed("client: format", || format_file(spec, client, cache))?;

@@ -10,17 +10,26 @@ use crate::spec::{Spec, SpecError};
 /// `view` is the client's view of `spec` (`client_view`). `types` are the names of every type
 /// `authapi-types` holds; the client uses those instead of generating its own.
 /// `types_path` is where they live, e.g. `::authapi_types`.
+///
+/// `list_headers` are the header parameters that are lists, as (method, header name).
 pub fn generate(
     spec: &Spec,
     view: &OpenAPI,
     types: &[String],
     types_path: &str,
+    list_headers: &[(String, String)],
 ) -> Result<TokenStream, SpecError> {
     let mut generator = Generator::new(&settings(types, types_path));
     let tokens = guarded(spec, "client", || {
         generator.generate_tokens(view).map_err(|e| e.to_string())
     })?;
-    guarded(spec, "client", || drop_empty_types_module(tokens))
+    guarded(spec, "client", || {
+        let mut file: syn::File =
+            syn::parse2(tokens).map_err(|e| format!("generated client does not parse: {e}"))?;
+        drop_empty_types_module(&mut file);
+        join_list_headers(&mut file, list_headers)?;
+        Ok(quote::quote!(#file))
+    })
 }
 
 /// The client generator's settings: positional methods, and the model types of `types_path`
@@ -39,9 +48,7 @@ pub fn settings(types: &[String], types_path: &str) -> GenerationSettings {
 
 /// With every named schema taken from `authapi-types`, the client's own `types` module holds
 /// only typify's unused `error` module; dropping it keeps the client free of dead code.
-fn drop_empty_types_module(tokens: TokenStream) -> Result<TokenStream, String> {
-    let mut file: syn::File =
-        syn::parse2(tokens).map_err(|e| format!("generated client does not parse: {e}"))?;
+fn drop_empty_types_module(file: &mut syn::File) {
     file.items.retain(|item| {
         let syn::Item::Mod(module) = item else {
             return true;
@@ -53,7 +60,88 @@ fn drop_empty_types_module(tokens: TokenStream) -> Result<TokenStream, String> {
         });
         !(module.ident == "types" && only_errors)
     });
-    Ok(quote::quote!(#file))
+}
+
+/// progenitor sends a header parameter as `value.to_string()`, which a list does not have: a
+/// list header is sent as its items joined by commas, OpenAPI's `simple` style, which is how
+/// the stubs read it.
+fn join_list_headers(file: &mut syn::File, lists: &[(String, String)]) -> Result<(), String> {
+    let mut left: Vec<&(String, String)> = lists.iter().collect();
+    for item in &mut file.items {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        if block.trait_.is_some() {
+            continue;
+        }
+        for item in &mut block.items {
+            let syn::ImplItem::Fn(method) = item else {
+                continue;
+            };
+            let method_name = method.sig.ident.to_string();
+            for stmt in &mut method.block.stmts {
+                join_in(stmt, &mut |header| {
+                    let at = left
+                        .iter()
+                        .position(|(m, h)| *m == method_name && h == header);
+                    at.map(|at| left.remove(at)).is_some()
+                });
+            }
+        }
+    }
+    match left.first() {
+        None => Ok(()),
+        Some((method, header)) => Err(format!(
+            "the client's method {method} does not send its list header {header} as expected"
+        )),
+    }
+}
+
+/// Rewrites `header_map.append("Name", value.to_string().try_into()?)` in `stmt`, or in the
+/// `if let` around it, for each name `is_list` claims.
+fn join_in(stmt: &mut syn::Stmt, is_list: &mut impl FnMut(&str) -> bool) {
+    let syn::Stmt::Expr(expr, _) = stmt else {
+        return;
+    };
+    if let syn::Expr::If(branch) = expr {
+        for stmt in &mut branch.then_branch.stmts {
+            join_in(stmt, is_list);
+        }
+        return;
+    }
+    let syn::Expr::MethodCall(append) = expr else {
+        return;
+    };
+    let name = match append.args.first() {
+        Some(syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(name),
+            ..
+        })) => name.value(),
+        _ => return,
+    };
+    if append.method != "append" || append.args.len() != 2 {
+        return;
+    }
+    let Some(syn::Expr::Try(sent)) = append.args.last_mut() else {
+        return;
+    };
+    let syn::Expr::MethodCall(try_into) = &mut *sent.expr else {
+        return;
+    };
+    let syn::Expr::MethodCall(to_string) = &*try_into.receiver else {
+        return;
+    };
+    if to_string.method != "to_string" || !is_list(&name) {
+        return;
+    }
+    let value = &to_string.receiver;
+    *try_into.receiver = syn::parse_quote! {
+        #value
+            .iter()
+            .map(::std::string::ToString::to_string)
+            .collect::<::std::vec::Vec<_>>()
+            .join(",")
+    };
 }
 
 /// The spec as progenitor can take it. It gives each operation one success type and one error
@@ -237,6 +325,52 @@ fn one_kind_per_side(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_headers_are_sent_joined_by_commas_and_a_missed_one_is_an_error() {
+        let client = || -> syn::File {
+            syn::parse_quote! {
+                impl Client {
+                    pub async fn get_a<'a>(&'a self, ids: &'a Vec<i64>, tag: Option<&'a Vec<String>>, one: i64) {
+                        header_map.append("Ids", ids.to_string().try_into()?);
+                        if let Some(value) = tag {
+                            header_map.append("Tag", value.to_string().try_into()?);
+                        }
+                        header_map.append("One", one.to_string().try_into()?);
+                    }
+                    pub async fn get_b<'a>(&'a self, ids: i64) {
+                        header_map.append("Ids", ids.to_string().try_into()?);
+                    }
+                }
+            }
+        };
+        let lists = [("get_a", "Ids"), ("get_a", "Tag")].map(|(m, h)| (m.into(), h.into()));
+        let mut file = client();
+        join_list_headers(&mut file, &lists).unwrap();
+        let joined = |value: &str| {
+            format!(
+                "{value} . iter () . map (:: std :: string :: ToString :: to_string) . collect :: < :: std :: vec :: Vec < _ > > () . join (\",\") . try_into () ?"
+            )
+        };
+        let text = quote::quote!(#file).to_string();
+        assert_eq!(text.matches(&joined("ids")).count(), 1, "{text}");
+        assert_eq!(text.matches(&joined("value")).count(), 1, "{text}");
+        assert!(
+            text.contains("\"One\" , one . to_string () . try_into () ?"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\"Ids\" , ids . to_string () . try_into () ?"),
+            "{text}"
+        );
+
+        let mut file = client();
+        let error = join_list_headers(&mut file, &[("get_c".into(), "Ids".into())]).unwrap_err();
+        assert_eq!(
+            error,
+            "the client's method get_c does not send its list header Ids as expected"
+        );
+    }
 
     /// The client's view of one operation answering with `responses` (YAML, indented for its
     /// place), as `status media schema-type` for each response, in order (`default` first).

@@ -14,7 +14,7 @@ use crate::spec::{Spec, SpecError};
 
 /// `view`, `types` and `types_path` as for the client; `client_path` is where the generated
 /// code finds the client's items (`crate` inside the client crate). `lists` says whether some
-/// operation takes a list in its query, the only case whose mocks need rewriting; the rewrite
+/// operation takes a list parameter, the only case whose mocks need rewriting; the rewrite
 /// re-reads every mock, a large part of this step's time on a large spec.
 pub fn generate(
     spec: &Spec,
@@ -36,9 +36,10 @@ pub fn generate(
     guarded(spec, "mocks", || match_list_items(tokens))
 }
 
-/// progenitor matches a query parameter by `value.to_string()`, which a list does not have;
-/// the client sends a list as the parameter repeated, once per item, so the mock matches each
-/// item.
+/// progenitor matches a query or header parameter by `value.to_string()`, which a list does not
+/// have. The client sends a list in the query as the parameter repeated, once per item, so the
+/// mock matches each item; and a list header as its items joined by commas, so the mock
+/// matches that.
 fn match_list_items(tokens: TokenStream) -> Result<TokenStream, String> {
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("generated mocks do not parse: {e}"))?;
@@ -73,7 +74,7 @@ fn match_list_items(tokens: TokenStream) -> Result<TokenStream, String> {
 }
 
 /// Rewrites `Self(self.0.query_param(name, value.to_string()))` in `expr` to match each item of
-/// `value`.
+/// `value`, and `Self(self.0.header(name, value.to_string()))` to match the items joined.
 fn each_item(expr: &mut syn::Expr) {
     match expr {
         syn::Expr::If(branch) => {
@@ -102,15 +103,25 @@ fn each_item(expr: &mut syn::Expr) {
                 .iter()
                 .nth(1)
                 .is_some_and(|arg| arg.to_token_stream().to_string() == "value . to_string ()");
-            if inner.method != "query_param" || !whole_value {
+            let Some(name) = inner.args.first().filter(|_| whole_value) else {
                 return;
+            };
+            if inner.method == "query_param" {
+                *expr = syn::parse_quote! {
+                    Self(value.iter().fold(self.0, |when, item| when.query_param(#name, item.to_string())))
+                };
+            } else if inner.method == "header" {
+                *expr = syn::parse_quote! {
+                    Self(self.0.header(
+                        #name,
+                        value
+                            .iter()
+                            .map(::std::string::ToString::to_string)
+                            .collect::<::std::vec::Vec<_>>()
+                            .join(","),
+                    ))
+                };
             }
-            let Some(name) = inner.args.first() else {
-                return;
-            };
-            *expr = syn::parse_quote! {
-                Self(value.iter().fold(self.0, |when, item| when.query_param(#name, item.to_string())))
-            };
         }
         _ => {}
     }
