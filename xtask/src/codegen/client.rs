@@ -39,6 +39,9 @@ pub fn settings(types: &[String], types_path: &str) -> GenerationSettings {
     settings
         .with_interface(InterfaceStyle::Positional)
         .with_crate("std", CrateVers::Any, None);
+    for (schema, rust, impls) in super::model::plain_strings() {
+        settings.with_conversion(schema, rust, impls.into_iter());
+    }
     for rust in types {
         // Keyed by the Rust name: that is what typify looks replacements up by.
         settings.with_replacement(rust, format!("{types_path}::{rust}"), std::iter::empty());

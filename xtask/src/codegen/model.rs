@@ -183,7 +183,37 @@ pub fn type_settings() -> TypeSpaceSettings {
         .with_derive("::schemars::JsonSchema".to_string())
         .with_derive("PartialEq".to_string())
         .with_crate("std", typify::CrateVers::Any, None);
+    for (schema, rust, impls) in plain_strings() {
+        settings.with_conversion(schema, rust, impls.into_iter());
+    }
     settings
+}
+
+/// String formats that typify makes types of other crates (chrono's, uuid's) are plain
+/// strings here: the generated crates need no more dependencies, a value is kept byte for byte
+/// as the spec's examples and the data files write it (chrono would rewrite an offset in
+/// UTC), and the server still checks the format where it checks the schema. As typify's
+/// conversions: (schema, Rust type, what the type implements).
+pub fn plain_strings() -> Vec<(
+    schemars::schema::SchemaObject,
+    &'static str,
+    Vec<typify::TypeSpaceImpl>,
+)> {
+    ["date", "date-time", "uuid"]
+        .into_iter()
+        .map(|format| {
+            let schema = schemars::schema::SchemaObject {
+                instance_type: Some(schemars::schema::InstanceType::String.into()),
+                format: Some(format.to_string()),
+                ..Default::default()
+            };
+            let impls = vec![
+                typify::TypeSpaceImpl::FromStr,
+                typify::TypeSpaceImpl::Display,
+            ];
+            (schema, "::std::string::String", impls)
+        })
+        .collect()
 }
 
 /// A name made into a Rust identifier the way the client generator makes it.
@@ -1097,6 +1127,9 @@ pub fn hint(schema: &Value) -> String {
             if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
                 parts.push(format!("matching {pattern}"));
             }
+            if let Some(format) = schema.get("format").and_then(Value::as_str) {
+                parts.push(format!("in the {format} format"));
+            }
         }
         Some(ty @ ("integer" | "number")) => {
             parts.push(
@@ -1221,6 +1254,32 @@ paths:
 ",
             params.join(", ")
         )
+    }
+
+    #[test]
+    fn dates_and_uuids_are_strings_checked_against_their_format() {
+        let params: Vec<String> = ["date", "date-time", "uuid"]
+            .iter()
+            .map(|format| {
+                format!("{{name: {format}, in: query, description: d, schema: {{type: string, format: {format}, example: x}}}}")
+            })
+            .collect();
+        let params: Vec<&str> = params.iter().map(String::as_str).collect();
+        let model = model_of(&get_at("/x", &params)).unwrap();
+        for param in &model.operations[0].params {
+            assert_eq!(
+                param.ty.to_string(),
+                ":: std :: string :: String",
+                "{}",
+                param.api_name
+            );
+            assert!(param.check.is_some(), "{}", param.api_name);
+        }
+        let types = model.types.to_stream().to_string();
+        assert!(
+            !types.contains("chrono") && !types.contains("uuid"),
+            "{types}"
+        );
     }
 
     #[test]
@@ -1535,6 +1594,10 @@ paths:
         assert_eq!(
             hint(&json!({"type": "array", "items": {"type": "boolean"}})),
             "a list, each item true or false"
+        );
+        assert_eq!(
+            hint(&json!({"type": "string", "format": "date-time"})),
+            "a string in the date-time format"
         );
     }
 
