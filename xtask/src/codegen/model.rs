@@ -924,7 +924,7 @@ impl Reader<'_> {
                         }
                     }
                 };
-                if http_header_name(header_name).is_none() {
+                if !is_http_header_name(header_name) {
                     return Err(self.error(
                         &header_at,
                         format!("{header_name:?} is not a valid HTTP header name"),
@@ -1188,10 +1188,10 @@ fn variant_name(status: Status) -> String {
     }
 }
 
-/// `name` when it is a valid HTTP header name (RFC 9110 token).
-fn http_header_name(name: &str) -> Option<&str> {
+/// Whether `name` is a valid HTTP header name (an RFC 9110 token).
+fn is_http_header_name(name: &str) -> bool {
     let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
-    (!name.is_empty() && name.chars().all(token)).then_some(name)
+    !name.is_empty() && name.chars().all(token)
 }
 
 #[cfg(test)]
@@ -1280,6 +1280,39 @@ paths:
             !types.contains("chrono") && !types.contains("uuid"),
             "{types}"
         );
+    }
+
+    #[test]
+    fn a_response_header_needs_a_valid_http_name() {
+        let answering = |name: &str| {
+            model_of(&format!(
+                "openapi: 3.0.3
+info: {{title: t, version: '1'}}
+paths:
+  /x:
+    get:
+      operationId: get_x
+      responses:
+        '204':
+          description: none
+          headers:
+            '{name}': {{schema: {{type: string}}}}
+"
+            ))
+        };
+        let model = answering("X-Rate_Limit.v2!").unwrap();
+        let header = &model.operations[0].responses[0].headers[0];
+        assert_eq!(
+            (header.api_name.as_str(), header.name.as_str()),
+            ("X-Rate_Limit.v2!", "x_rate_limit_v2")
+        );
+        for bad in ["X Rate", "", "Café"] {
+            let error = answering(bad).map(|_| ()).unwrap_err();
+            assert!(
+                error.ends_with(&format!("{bad:?} is not a valid HTTP header name")),
+                "{error}"
+            );
+        }
     }
 
     #[test]
