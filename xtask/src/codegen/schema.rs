@@ -28,8 +28,8 @@ pub fn convert(schema: &Value) -> Value {
                     .map(|props| props.iter().map(|(k, v)| (k.clone(), convert(v))).collect())
                     .unwrap_or_default(),
             ),
-            "items" | "not" => convert(value),
-            "additionalProperties" if value.is_object() => convert(value),
+            // `convert` gives back what is not a schema object (`additionalProperties: false`).
+            "items" | "not" | "additionalProperties" => convert(value),
             "allOf" | "anyOf" | "oneOf" => match value {
                 Value::Array(items) => Value::Array(items.iter().map(convert).collect()),
                 other => other.clone(),
