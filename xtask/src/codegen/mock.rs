@@ -77,18 +77,10 @@ fn match_list_items(tokens: TokenStream) -> Result<TokenStream, String> {
 /// `value`, and `Self(self.0.header(name, value.to_string()))` to match the items joined.
 fn each_item(expr: &mut syn::Expr) {
     match expr {
+        // `if let Some(value) = value.into() { match it } else { match its absence }`: only
+        // the first branch names the value.
         syn::Expr::If(branch) => {
             for stmt in &mut branch.then_branch.stmts {
-                if let syn::Stmt::Expr(expr, _) = stmt {
-                    each_item(expr);
-                }
-            }
-            if let Some((_, other)) = &mut branch.else_branch {
-                each_item(other);
-            }
-        }
-        syn::Expr::Block(block) => {
-            for stmt in &mut block.block.stmts {
                 if let syn::Stmt::Expr(expr, _) = stmt {
                     each_item(expr);
                 }
