@@ -138,13 +138,19 @@ fn join_in(stmt: &mut syn::Stmt, is_list: &mut impl FnMut(&str) -> bool) {
         return;
     }
     let value = &to_string.receiver;
-    *try_into.receiver = syn::parse_quote! {
+    let joined = joined(&quote::quote!(#value));
+    *try_into.receiver = syn::parse_quote!(#joined);
+}
+
+/// The text of list header `value` as the client sends it and its mocks match it.
+pub fn joined(value: &TokenStream) -> TokenStream {
+    quote::quote! {
         #value
             .iter()
             .map(::std::string::ToString::to_string)
             .collect::<::std::vec::Vec<_>>()
             .join(",")
-    };
+    }
 }
 
 /// The spec as progenitor can take it. It gives each operation one success type and one error

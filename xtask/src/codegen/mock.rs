@@ -103,16 +103,8 @@ fn each_item(expr: &mut syn::Expr) {
                     Self(value.iter().fold(self.0, |when, item| when.query_param(#name, item.to_string())))
                 };
             } else if inner.method == "header" {
-                *expr = syn::parse_quote! {
-                    Self(self.0.header(
-                        #name,
-                        value
-                            .iter()
-                            .map(::std::string::ToString::to_string)
-                            .collect::<::std::vec::Vec<_>>()
-                            .join(","),
-                    ))
-                };
+                let joined = client::joined(&quote::quote!(value));
+                *expr = syn::parse_quote!(Self(self.0.header(#name, #joined)));
             }
         }
         _ => {}
