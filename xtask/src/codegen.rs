@@ -96,7 +96,7 @@ fn pieces(spec: &Spec, places: &Places, cache: &format::Cache) -> Result<Pieces,
         .filter(|(_, param)| param.location == model::Location::Header)
         .map(|(op, param)| (op.name.clone(), param.api_name.clone()))
         .collect();
-    let lists = !lists.is_empty();
+    let any_list = !lists.is_empty();
     std::thread::scope(|scope| {
         let client = scope.spawn(move || {
             QUIET.set(quiet);
@@ -111,7 +111,7 @@ fn pieces(spec: &Spec, places: &Places, cache: &format::Cache) -> Result<Pieces,
                     &type_names,
                     types_path,
                     places.mock_client,
-                    lists,
+                    any_list,
                 )
             })?;
             let client = timed("client: format", || format_file(spec, client, cache))?;
