@@ -1363,16 +1363,24 @@ flow:
         (err.pointer.unwrap_or_default(), err.message)
     }
 
-    /// `valid()` with the node at `pointer` set to `value` (the parent must exist).
+    /// `valid()` with the node at `pointer` set to `value` (the parent must exist; an index
+    /// one past a list's end adds to it).
     fn with(pointer: &str, value: Value) -> Value {
-        let mut doc = valid();
+        set(valid(), pointer, value)
+    }
+
+    /// `doc` with the node at `pointer` set to `value`, as [`with`] does.
+    fn set(mut doc: Value, pointer: &str, value: Value) -> Value {
         let (parent, key) = pointer.rsplit_once('/').unwrap();
         let key = key.replace("~1", "/").replace("~0", "~");
         match doc.pointer_mut(parent).unwrap() {
             Value::Object(map) => {
                 map.insert(key, value);
             }
-            Value::Array(items) => items[key.parse::<usize>().unwrap()] = value,
+            Value::Array(items) => match key.parse::<usize>().unwrap() {
+                i if i == items.len() => items.push(value),
+                i => items[i] = value,
+            },
             _ => panic!("{parent} holds no children"),
         }
         doc
@@ -1419,6 +1427,73 @@ flow:
             error_of(without("/info")),
             err("", "not a valid OpenAPI document: missing field `info`")
         );
+    }
+
+    #[test]
+    fn an_unreadable_object_is_named_wherever_it_stands() {
+        use serde_json::json;
+        let path = "/paths/~1things~1{thing_id}";
+        let no_url = "missing field `url`";
+        for (pointer, value, at, message) in [
+            (
+                "/servers".into(),
+                json!([{}]),
+                "/servers/0".into(),
+                format!("not a valid server: {no_url}"),
+            ),
+            (
+                format!("{path}/servers"),
+                json!([{}]),
+                format!("{path}/servers/0"),
+                format!("not a valid server: {no_url}"),
+            ),
+            (
+                format!("{OP}/servers"),
+                json!([{}]),
+                format!("{OP}/servers/0"),
+                format!("not a valid server: {no_url}"),
+            ),
+            (
+                "/tags".into(),
+                json!([{}]),
+                "/tags/0".into(),
+                "not a valid tag: missing field `name`".into(),
+            ),
+            (
+                "/security".into(),
+                json!([{"a": 1}]),
+                "/security/0".into(),
+                "not a valid security requirement: invalid type: integer `1`, expected a sequence"
+                    .into(),
+            ),
+            (
+                format!("{OP}/security"),
+                json!([{"a": 1}]),
+                format!("{OP}/security/0"),
+                "not a valid security requirement: invalid type: integer `1`, expected a sequence"
+                    .into(),
+            ),
+            (
+                "/externalDocs".into(),
+                json!({}),
+                "/externalDocs".into(),
+                format!("not a valid external documentation object: {no_url}"),
+            ),
+            (
+                format!("{OP}/externalDocs"),
+                json!({}),
+                format!("{OP}/externalDocs"),
+                format!("not a valid external documentation object: {no_url}"),
+            ),
+            (
+                format!("{OP}/responses/default"),
+                json!({}),
+                format!("{OP}/responses/default"),
+                "not a valid response: missing field `description`".into(),
+            ),
+        ] {
+            assert_eq!(error_of(with(&pointer, value)), err(&at, &message));
+        }
     }
 
     #[test]
@@ -1471,6 +1546,198 @@ flow:
                 "reference \"#/components/schemas/Thing/properties\" is not supported by the generator: it must name an entry of #/components/schemas/ itself, and the name must not hold '/' or '~'"
             )
         );
+    }
+
+    /// `valid()` with `value` at `pointer`, and its components section `section` holding an
+    /// entry `E` of `entry`.
+    fn with_component(pointer: &str, value: Value, section: &str, entry: Value) -> Value {
+        let mut doc = valid();
+        doc["components"][section]["E"] = entry;
+        // A reference among the components needs its section, which may be another one's.
+        let place = pointer
+            .strip_prefix("/components/")
+            .and_then(|p| p.split('/').next());
+        if let Some(place) = place {
+            let holder = &mut doc["components"][place];
+            if holder.is_null() {
+                *holder = serde_json::json!({});
+            }
+        }
+        set(doc, pointer, value)
+    }
+
+    /// Where a reference of each kind may stand, below an operation, a response, a schema and
+    /// the components: (parent pointer, value holding `{"$ref": REF}` there, the section that
+    /// a reference there must point into).
+    fn reference_places() -> Vec<(String, Value, &'static str)> {
+        use serde_json::json;
+        let r = || json!({"$ref": "REF"});
+        let param = format!("{OP}/parameters");
+        let body = format!("{OP}/responses/200/content/application~1json");
+        let error = "/components/responses/Error";
+        let thing = "/components/schemas/Thing/properties";
+        let in_json = |schema| json!({"application/json": {"schema": schema}});
+        let mut places = vec![
+            (format!("{param}/0/schema"), r(), "schemas"),
+            (format!("{param}/0/content"), in_json(r()), "schemas"),
+            (format!("{param}/0/examples"), json!({"x": r()}), "examples"),
+            (format!("{param}/1"), r(), "parameters"),
+            (
+                "/paths/~1things~1{thing_id}/parameters".into(),
+                json!([r()]),
+                "parameters",
+            ),
+            (format!("{OP}/requestBody"), r(), "requestBodies"),
+            (format!("{body}/schema"), r(), "schemas"),
+            (format!("{body}/examples"), json!({"x": r()}), "examples"),
+            (
+                format!("{body}/encoding"),
+                json!({"f": {"headers": {"X-F": r()}}}),
+                "headers",
+            ),
+            (format!("{error}/headers"), json!({"X-H": r()}), "headers"),
+            (
+                format!("{error}/headers"),
+                json!({"X-H": {"schema": r()}}),
+                "schemas",
+            ),
+            (
+                format!("{error}/headers"),
+                json!({"X-H": {"content": in_json(r())}}),
+                "schemas",
+            ),
+            (format!("{error}/links"), json!({"l": r()}), "links"),
+            (
+                format!("{thing}/list"),
+                json!({"type": "array", "items": r()}),
+                "schemas",
+            ),
+            (
+                format!("{thing}/map"),
+                json!({"additionalProperties": r()}),
+                "schemas",
+            ),
+            (format!("{thing}/other"), json!({"not": r()}), "schemas"),
+            (format!("{thing}/other"), json!({"allOf": [r()]}), "schemas"),
+            (
+                format!("{thing}/other"),
+                json!({"anyOf": [{}, r()]}),
+                "schemas",
+            ),
+            (format!("{thing}/other"), json!({"oneOf": [r()]}), "schemas"),
+            (
+                format!("{OP}/callbacks"),
+                json!({"c": {"/hook": {"post": {"responses": {"200": r()}}}}}),
+                "responses",
+            ),
+            (
+                "/components/headers".into(),
+                json!({"X-H": {"schema": {}, "examples": {"x": r()}}}),
+                "examples",
+            ),
+        ];
+        // An entry of each section may be a reference to another of its section.
+        for section in SECTIONS {
+            places.push((format!("/components/{section}/x"), r(), section));
+        }
+        places
+    }
+
+    /// `value` with its reference pointed at entry `E` of `section`, and the reference's
+    /// pointer below `parent`.
+    fn pointed(parent: &str, value: &Value, section: &str) -> (Value, String) {
+        let target = format!("#/components/{section}/E");
+        let at = find_pointer(value, &serde_json::json!({"$ref": "REF"})).unwrap();
+        let value = value.to_string().replace("\"REF\"", &format!("{target:?}"));
+        (
+            serde_json::from_str(&value).unwrap(),
+            format!("{parent}{at}/$ref"),
+        )
+    }
+
+    /// The sections of the components.
+    const SECTIONS: [&str; 9] = [
+        "schemas",
+        "responses",
+        "parameters",
+        "examples",
+        "requestBodies",
+        "headers",
+        "securitySchemes",
+        "links",
+        "callbacks",
+    ];
+
+    /// A component of each section that the references of `reference_places` may point at.
+    fn component(section: &str) -> Value {
+        use serde_json::json;
+        match section {
+            "schemas" => json!({"type": "string"}),
+            "examples" => json!({"value": "x"}),
+            "parameters" => json!({"name": "p", "in": "query", "schema": {"type": "string"}}),
+            "requestBodies" => {
+                json!({"content": {"application/json": {"schema": {"type": "string"}}}})
+            }
+            "callbacks" => {
+                json!({"{$request.body#/url}": {"post": {"responses": {"200": {"description": "ok"}}}}})
+            }
+            "responses" => json!({"description": "ok"}),
+            "headers" => json!({"schema": {"type": "string"}}),
+            "links" => json!({"operationId": "get_thing"}),
+            "securitySchemes" => json!({"type": "http", "scheme": "bearer"}),
+            _ => panic!("no component for {section}"),
+        }
+    }
+
+    #[test]
+    fn a_reference_of_every_kind_may_point_into_its_own_section() {
+        for (parent, value, section) in reference_places() {
+            let (value, at) = pointed(&parent, &value, section);
+            if at.ends_with("/not/$ref") {
+                // A reference is its kind's wherever it stands, but `not` takes only an enum.
+                continue;
+            }
+            let doc = with_component(&parent, value, section, component(section));
+            let text = serde_norway::to_string(&doc).unwrap();
+            if let Err(e) = parse("spec.yaml", text) {
+                panic!("a reference into {section} at {at}: {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_reference_anywhere_is_checked_for_its_kind() {
+        for (parent, value, section) in reference_places() {
+            // Each is pointed at another section, one that holds an entry.
+            let wrong = if section == "schemas" {
+                "responses"
+            } else {
+                "schemas"
+            };
+            let (value, at) = pointed(&parent, &value, wrong);
+            let noun = match section {
+                "schemas" => "a schema",
+                "examples" => "an example",
+                "parameters" => "a parameter",
+                "requestBodies" => "a request body",
+                "headers" => "a header",
+                "links" => "a link",
+                "callbacks" => "a callback",
+                "securitySchemes" => "a security scheme",
+                "responses" => "a response",
+                _ => panic!("no noun for {section}"),
+            };
+            let doc = with_component(&parent, value, wrong, component(wrong));
+            assert_eq!(
+                error_of(doc),
+                err(
+                    &at,
+                    &format!(
+                        "reference \"#/components/{wrong}/E\" stands for {noun} and must point into #/components/{section}/"
+                    )
+                )
+            );
+        }
     }
 
     #[test]
