@@ -65,6 +65,12 @@ const GROUPS: &[Group] = &[
     },
 ];
 
+/// The group whose full runs build in [`UNOPTIMISED_PROFILE`].
+const UNOPTIMISED_GROUP: &str = "xtask";
+
+/// The dev profile with xtask unoptimised and no debug information (see `Cargo.toml`).
+const UNOPTIMISED_PROFILE: &str = "mutation";
+
 /// What `cargo xtask mutants` was asked for.
 #[derive(Debug, Default)]
 pub struct Options {
@@ -412,6 +418,11 @@ fn test(root: &Path, options: &Options, diff: Option<Diff>) -> Result<()> {
         }
         if let Some(diff) = &diff {
             cmd.arg("--in-diff").arg(&diff.path);
+        } else if run.name == UNOPTIMISED_GROUP {
+            // xtask is optimised in the dev profile, which doubles the build of each of its
+            // mutants. A full run has hundreds of them, worth the profile's one-off build; a
+            // diff run has a few, and reuses the dev build that the tests made.
+            cmd.args(["--profile", UNOPTIMISED_PROFILE]);
         }
         if options.iterate {
             cmd.arg("--iterate");
