@@ -1588,6 +1588,11 @@ flow:
                 "parameters",
             ),
             (format!("{OP}/requestBody"), r(), "requestBodies"),
+            (
+                format!("{OP}/requestBody"),
+                json!({"content": in_json(r())}),
+                "schemas",
+            ),
             (format!("{body}/schema"), r(), "schemas"),
             (format!("{body}/examples"), json!({"x": r()}), "examples"),
             (
