@@ -2,7 +2,7 @@
 //! bring, against the release-built stub server, so that the spec's paired examples and the
 //! negative requests Specmatic generates from its schemas are known to work with it, not only
 //! with our own tests. Specmatic checks each answer's status and schema, not the example's
-//! values (its open-source edition has no such check); `tests/operations.rs` compares those.
+//! values (its open-source edition has no such check); `tests/end_to_end/operations.rs` compares those.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};

@@ -168,15 +168,15 @@ fn a_fourth_endpoint_costs_the_spec_one_declaration_one_method_and_its_data() {
             "-p",
             "authapi",
             "--test",
-            "operations",
-            "--test",
-            "error_bodies",
-            "--test",
-            "load",
+            "end_to_end",
+            "--",
+            "operations::",
+            "error_bodies::",
+            "load::",
         ],
         &[("INSTA_UPDATE", "always"), ("CI", "")],
     );
-    let snapshot = copy.join("tests/snapshots/fetch_domain-unknown_id.snap");
+    let snapshot = copy.join("tests/end_to_end/snapshots/fetch_domain-unknown_id.snap");
     let snapshot = std::fs::read_to_string(&snapshot).expect("a snapshot of the new operation");
     assert!(
         snapshot.contains("domain 013xrzp12g3nqk8nz2ccx5vt2j6fzzzz not found"),
