@@ -141,10 +141,10 @@ fn a_fourth_endpoint_costs_the_spec_one_declaration_one_method_and_its_data() {
         "impl<S: Store> Api for StubApi<S> {\n",
         "    async fn fetch_domain(
         &self,
-        caller: &Arc<Caller>,
+        session: &Session<S>,
         id: authapi_types::DomainId,
     ) -> Result<authapi_stubs::FetchDomainResponse, ApiError> {
-        self.body::<authapi_types::DomainSummary>(caller, &id)
+        self.body::<authapi_types::DomainSummary>(session, &id)
             .map(authapi_stubs::FetchDomainResponse::Ok)
     }
 
