@@ -1497,6 +1497,16 @@ flow:
     }
 
     #[test]
+    fn only_status_codes_and_default_of_a_responses_object_are_responses() {
+        // An extension holds anything, here what a reference of a response may not point at.
+        let note = serde_json::json!({"$ref": "#/components/schemas/Error"});
+        let text = serde_norway::to_string(&with(&format!("{OP}/responses/x-note"), note));
+        if let Err(e) = parse("spec.yaml", text.unwrap()) {
+            panic!("{e}");
+        }
+    }
+
+    #[test]
     fn what_json_cannot_read_is_an_error_even_when_yaml_can() {
         // YAML reads a number into a string field; the generators read the spec as JSON.
         assert_eq!(
