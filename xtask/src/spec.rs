@@ -1497,6 +1497,42 @@ flow:
     }
 
     #[test]
+    fn a_reference_to_nothing_is_named_wherever_it_stands() {
+        let nothing = || serde_json::json!({"$ref": "#/components/schemas/Nothing"});
+        let message = "reference \"#/components/schemas/Nothing\" does not resolve to anything in this document";
+        let kind = "/components/schemas/Thing/properties/kind";
+        assert_eq!(
+            error_of(with(kind, nothing())),
+            err(&format!("{kind}/$ref"), message)
+        );
+        let in_list = serde_json::json!({"allOf": [{"type": "string"}, nothing()]});
+        assert_eq!(
+            error_of(with(kind, in_list)),
+            err(&format!("{kind}/allOf/1/$ref"), message)
+        );
+    }
+
+    #[test]
+    fn integers_of_any_sign_and_size_are_integers() {
+        let kind = "/components/schemas/Thing/properties/kind";
+        for value in [serde_json::json!(-1), serde_json::json!(u64::MAX)] {
+            let schema = serde_json::json!({"type": "integer", "enum": [value], "default": value});
+            let text = serde_norway::to_string(&with(kind, schema)).unwrap();
+            if let Err(e) = parse("spec.yaml", text) {
+                panic!("{value}: {e}");
+            }
+        }
+        let fraction = serde_json::json!({"type": "integer", "enum": [1, 1.5]});
+        assert_eq!(
+            error_of(with(kind, fraction)),
+            err(
+                &format!("{kind}/enum/1"),
+                "enum value 1.5 is not an integer, as the schema's type says"
+            )
+        );
+    }
+
+    #[test]
     fn only_status_codes_and_default_of_a_responses_object_are_responses() {
         // An extension holds anything, here what a reference of a response may not point at.
         let note = serde_json::json!({"$ref": "#/components/schemas/Error"});
