@@ -5,9 +5,7 @@ use std::net::{TcpListener, TcpStream};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-mod common;
-
-use common::{BIN, Running, read_answer};
+use crate::common::{BIN, Running, read_answer};
 
 fn http_get(addr: &str, path: &str, token: &str) -> String {
     let mut stream = TcpStream::connect(addr).unwrap();
@@ -185,7 +183,7 @@ fn bad_tokens_and_origins_are_usage_errors_that_say_what_is_expected() {
 /// Starts the binary with `args`, its stderr (where the log goes) in `log`; returns it and
 /// the address it listens on.
 fn start_logging_to(args: &[&str], log: &std::path::Path) -> (Running, String) {
-    common::start(args, None, log)
+    crate::common::start(args, None, log)
 }
 
 /// Sends `count` GETs of `path` on one kept-alive connection and returns their statuses.
@@ -353,7 +351,7 @@ fn a_stderr_nobody_reads_holds_up_neither_requests_nor_the_stop() {
     let mut server = Running(child);
     // Kept open and never read: once the pipe's buffer is full, writes to it wait.
     let _stderr = server.0.stderr.take().unwrap();
-    let addr = &common::listening_on(&mut server);
+    let addr = &crate::common::listening_on(&mut server);
 
     // About 130 bytes of log a request: four times what a pipe holds.
     let started = std::time::Instant::now();

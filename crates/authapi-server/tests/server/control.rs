@@ -11,9 +11,7 @@ use std::time::{Duration, Instant};
 
 use authapi_server::data::DEFAULT_DATA;
 
-mod common;
-
-use common::{Running, read_answer};
+use crate::common::{Running, read_answer};
 
 const DEVICE: &str = "/api/v1/device/013xrzp12g3nqk8nyvk0xwzcb2gzp8z1";
 const ACCOUNT_A: &str = "013xrzp12g3nqk8n505tp6wqnscpdy8q";
@@ -26,7 +24,7 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 fn start(args: &[&str], log: &Path) -> (Running, String) {
-    common::start(args, Some("info"), log)
+    crate::common::start(args, Some("info"), log)
 }
 
 /// An answer: status, head (lower-cased header names) and body.
