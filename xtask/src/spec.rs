@@ -1533,6 +1533,44 @@ flow:
     }
 
     #[test]
+    fn values_are_checked_against_every_type_and_null_only_where_nullable() {
+        use serde_json::json;
+        let kind = "/components/schemas/Thing/properties/kind";
+        let passes = |schema: Value| {
+            let text = serde_norway::to_string(&with(kind, schema.clone())).unwrap();
+            if let Err(e) = parse("spec.yaml", text) {
+                panic!("{schema}: {e}");
+            }
+        };
+        passes(json!({"type": "array", "items": {}, "default": [1]}));
+        passes(json!({"type": "object", "default": {"a": 1}}));
+        passes(json!({"type": "string", "nullable": true, "enum": ["a", null]}));
+        passes(json!({"nullable": true, "enum": ["a", null, "b"]}));
+        for (schema, at, message) in [
+            (
+                json!({"type": "array", "items": {}, "default": {}}),
+                "default",
+                "default {} is not an array, as the schema's type says",
+            ),
+            (
+                json!({"type": "object", "default": []}),
+                "default",
+                "default [] is not an object, as the schema's type says",
+            ),
+            (
+                json!({"type": "string", "enum": ["a", null]}),
+                "enum/1",
+                "enum value null is not a string, as the schema's type says",
+            ),
+        ] {
+            assert_eq!(
+                error_of(with(kind, schema)),
+                err(&format!("{kind}/{at}"), message)
+            );
+        }
+    }
+
+    #[test]
     fn only_status_codes_and_default_of_a_responses_object_are_responses() {
         // An extension holds anything, here what a reference of a response may not point at.
         let note = serde_json::json!({"$ref": "#/components/schemas/Error"});
