@@ -897,11 +897,11 @@ fn json_type(value: &Value) -> &'static str {
     }
 }
 
-/// A default must be of the schema's type and, when the schema lists values, one of them.
+/// A default must be of the schema's type and, when the schema lists values, one of them. It
+/// is never `null`, which reads as no default.
 fn check_default(schema: &Value, value: &Value, pointer: &str) -> Result<(), Problem> {
-    let nullable = schema.get("nullable") == Some(&Value::Bool(true));
     if let Some(ty) = schema.get("type").and_then(Value::as_str)
-        && !has_type(value, ty, nullable)
+        && !has_type(value, ty, false)
     {
         return Err((
             pointer.to_string(),
@@ -913,7 +913,6 @@ fn check_default(schema: &Value, value: &Value, pointer: &str) -> Result<(), Pro
     }
     if let Some(values) = schema.get("enum").and_then(Value::as_array)
         && !values.contains(value)
-        && !(value.is_null() && nullable)
     {
         return Err((
             pointer.to_string(),
@@ -1533,7 +1532,7 @@ flow:
     }
 
     #[test]
-    fn values_are_checked_against_every_type_and_null_only_where_nullable() {
+    fn values_and_all_of_parts_are_checked_against_the_type() {
         use serde_json::json;
         let kind = "/components/schemas/Thing/properties/kind";
         let passes = |schema: Value| {
@@ -1546,6 +1545,11 @@ flow:
         passes(json!({"type": "object", "default": {"a": 1}}));
         passes(json!({"type": "string", "nullable": true, "enum": ["a", null]}));
         passes(json!({"nullable": true, "enum": ["a", null, "b"]}));
+        // A null default reads as none, whatever the schema.
+        passes(json!({"type": "string", "enum": ["a"], "default": null}));
+        passes(json!({"type": "object", "allOf": [{"type": "object"}, {}]}));
+        passes(json!({"type": "number", "allOf": [{"type": "integer"}]}));
+        passes(json!({"allOf": [{"type": "integer"}, {"type": "number"}]}));
         for (schema, at, message) in [
             (
                 json!({"type": "array", "items": {}, "default": {}}),
@@ -1561,6 +1565,21 @@ flow:
                 json!({"type": "string", "enum": ["a", null]}),
                 "enum/1",
                 "enum value null is not a string, as the schema's type says",
+            ),
+            (
+                json!({"type": "string", "nullable": true, "enum": ["a"], "default": "b"}),
+                "default",
+                "default \"b\" is not one of the schema's enum values",
+            ),
+            (
+                json!({"type": "object", "allOf": [{"type": "string"}]}),
+                "allOf/0",
+                "this allOf part is of type string but the schema is of type object; no value is both, and the generator cannot make a type of it",
+            ),
+            (
+                json!({"allOf": [{"type": "object"}, {"type": "string"}]}),
+                "allOf/1",
+                "this allOf part is of type string but the schema is of type object; no value is both, and the generator cannot make a type of it",
             ),
         ] {
             assert_eq!(
