@@ -2050,6 +2050,23 @@ flow:
     }
 
     #[test]
+    fn type_names_are_made_as_typify_makes_them() {
+        for (input, name) in [
+            ("+1", "plus1"),
+            ("-1", "minus1"),
+            ("+2", "X2"),
+            ("a-b c.d", "ABCD"),
+            ("it's", "Its"),
+            ("snake_case", "SnakeCase"),
+            ("", "X"),
+            ("1st", "X1st"),
+            ("self", "Self_"),
+        ] {
+            assert_eq!(typify_pascal(input), name, "{input:?}");
+        }
+    }
+
+    #[test]
     fn variant_names_collide_as_typify_makes_them() {
         assert_eq!(colliding_variants(&["a", "b"]), None);
         // The first try collides, the second (elided characters as X) does not.
