@@ -2031,6 +2031,7 @@ flow:
             ("a)", "a ')' has no '(' before it"),
             ("(?P<x>a)", "a '(?' does not start a known kind of group"),
             ("(?<1x>a)", "group name \"1x\" is not valid"),
+            ("(?<a-b>a)", "group name \"a-b\" is not valid"),
             ("*a", "'*' has nothing to repeat"),
             ("a|+", "'+' has nothing to repeat"),
             ("a**", "'*' has nothing to repeat"),
@@ -2044,6 +2045,7 @@ flow:
             "(?<year>\\d{4})-(?:\\d\\d)(?=x)(?!y)(?<=z)(?<!w)",
             "[(\\]]+?\\)*",
             "a{2}|{",
+            "(?<_a$1>x)(?<$b_>y)",
         ] {
             assert_eq!(check_pattern(pattern), Ok(()), "{pattern}");
         }
