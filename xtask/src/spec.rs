@@ -1291,6 +1291,25 @@ mod tests {
     }
 
     #[test]
+    fn locate_skips_comments_and_the_document_marker() {
+        let text = "---\na:\n# at the margin\n  b: 1\n";
+        assert_eq!(locate(text, ""), Some((2, 1)));
+        assert_eq!(locate(text, "/a/b"), Some((4, 3)));
+    }
+
+    #[test]
+    fn positions_are_dropped_from_messages() {
+        for (message, without) in [
+            ("x at line 3 column 14: bad", "x: bad"),
+            ("not allowed at line 2 column 5", "not allowed"),
+            ("a at line 1 column 2, b at line 3 column 4", "a, b"),
+            ("no position here", "no position here"),
+        ] {
+            assert_eq!(without_positions(message), without, "{message}");
+        }
+    }
+
+    #[test]
     fn syntax_errors_name_file_line_and_column() {
         let err = parse("spec.yaml", "openapi: 3.0.3\ninfo: [\n".into())
             .err()
@@ -1618,9 +1637,9 @@ flow:
         assert_eq!(err.line_col, Some((3, 1)));
         assert_eq!(err.pointer, None);
         assert_eq!(err.message, "duplicate entry with key \"info\"");
-        let text = "openapi: 3.0.3\ncomponents:\n  schemas:\n    A:\n      type: string\n      nullable: true\n      type: integer\n";
+        let text = "openapi: 3.0.3\ncomponents:\n  schemas:\n    A:\n      type: string\n# at the margin\n      nullable: true\n      type: integer\n";
         let err = parse("spec.yaml", text.into()).err().unwrap();
-        assert_eq!(err.line_col, Some((7, 7)));
+        assert_eq!(err.line_col, Some((8, 7)));
         assert_eq!(
             err.message,
             "components.schemas.A: duplicate entry with key \"type\""
