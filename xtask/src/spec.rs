@@ -1288,6 +1288,10 @@ mod tests {
         assert_eq!(locate(text, "/c"), Some((5, 1)));
         // A key it cannot find: the deepest place it reached.
         assert_eq!(locate(text, "/a/x"), Some((1, 1)));
+        // Nor in a sibling's block.
+        let text = "a:\n  b:\n    c: 1\n  d:\n    e: 2\n";
+        assert_eq!(locate(text, "/a/b/e"), Some((2, 3)));
+        assert_eq!(locate(text, "/a/d/e"), Some((5, 5)));
     }
 
     #[test]
