@@ -22,18 +22,35 @@ fn http_get(addr: &str, path: &str, token: &str) -> String {
     answer
 }
 
+/// Runs the binary with `args`, expecting it to stop by itself (as it does on a usage or data
+/// error): its exit code and stderr. One still serving after a bound is killed and reported
+/// as exit code -1, so that a server that wrongly accepts its arguments fails the test instead
+/// of hanging it.
 fn run_to_end(args: &[&str]) -> (i32, String) {
-    let out = Command::new(BIN)
+    let mut child = Command::new(BIN)
         .args(args)
         .env_remove("AUTHAPI_TOKENS")
         .env_remove("AUTHAPI_DATA")
         .env_remove("AUTHAPI_LISTEN")
-        .output()
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let started = std::time::Instant::now();
+    let code = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status.code().unwrap_or(-1);
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break -1;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
+    (code, stderr)
 }
 
 #[test]
