@@ -220,11 +220,12 @@ async fn run(args: Args, data: Dataset, source: String, access_log: Option<Acces
         summary(&data, args.tokens.len()),
     );
 
-    let options = Options {
-        check_responses: check_responses(args.check_responses),
+    let mut options = Options {
         scenarios: !args.no_scenarios,
         ..Options::default()
     };
+    // Only a release build tells the switch from the default (see `check_responses`).
+    options.check_responses = check_responses(args.check_responses);
     let source = Arc::new(DataSource::new(data, args.tokens, args.data.clone()));
     let mut app = authapi_server::app_over(&source, options);
     if let Some(token) = args.admin_token {

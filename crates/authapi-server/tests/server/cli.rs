@@ -450,3 +450,76 @@ fn the_printed_data_schema_takes_the_data_files_and_refuses_mistakes() {
         assert!(!schema.is_valid(&yaml(text)), "{mistake} passed: {text}");
     }
 }
+
+/// The request the start-up message offers to try, for the data of `data` (a JSON data file)
+/// and the extra `args`: the server, its address and the offered command.
+fn offered_request(name: &str, data: &str, args: &[&str]) -> (Running, String, String) {
+    let dir = std::env::temp_dir().join(format!("authapi-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("data.json");
+    std::fs::write(&file, data).unwrap();
+    let child = Command::new(BIN)
+        .args(["--port", "0", "-q", "--data", file.to_str().unwrap()])
+        .args(args)
+        .env_remove("AUTHAPI_TOKENS")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut server = Running(child);
+    let (addr, offered) = crate::common::listening_on_and(&mut server, |lines| {
+        let mut offered = String::new();
+        lines.read_line(&mut offered).unwrap();
+        offered
+    });
+    std::fs::remove_dir_all(&dir).unwrap();
+    let offered = offered
+        .trim_end()
+        .strip_prefix("try: ")
+        .unwrap_or_else(|| panic!("no `try:` line: {offered:?}"))
+        .to_string();
+    (server, addr, offered)
+}
+
+const ACCOUNT_A: &str = "013xrzp12g3nqk8n505tp6wqnscpdy8q";
+const ACCOUNT_B: &str = "013xrzp12g3nqk8n6cyr5x0k8yb10h59";
+const DEVICE_OF_A: &str = r#"{"account_id": "013xrzp12g3nqk8n505tp6wqnscpdy8q",
+    "domain_id": "013xrzp12g3nqk8nz2ccx5vt2j6f6hjz", "dynamic_client_details": null,
+    "first_seen": null, "id": "013xrzp12g3nqk8nyvk0xwzcb2gzp8z1", "last_seen": null,
+    "pool_id": "013xrzp12g3nqk8n6z7f3q8wqgbmh3n9", "session_type": "browser",
+    "status": "active", "title": "t", "type": "device"}"#;
+
+#[test]
+fn the_request_offered_at_start_uses_a_token_that_reads_its_record() {
+    // The first token reads devices, but of another account: the offer skips it.
+    let data = format!(
+        r#"{{"tokens": [{{"token": "reads-b", "account_id": "{ACCOUNT_B}"}},
+            {{"token": "reads-a", "account_id": "{ACCOUNT_A}"}}],
+           "devices": [{DEVICE_OF_A}]}}"#
+    );
+    let (_server, addr, offered) = offered_request("offer", &data, &[]);
+    let path = "/api/v1/device/013xrzp12g3nqk8nyvk0xwzcb2gzp8z1";
+    assert_eq!(
+        offered,
+        format!("curl -H 'Authorization: Bearer reads-a' http://{addr}{path}")
+    );
+    let answer = http_get(&addr, path, "reads-a");
+    assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+
+    // A token given with --token counts too.
+    let data = format!(r#"{{"devices": [{DEVICE_OF_A}]}}"#);
+    let token = format!("cli-token:{ACCOUNT_A}");
+    let (_server, addr, offered) = offered_request("offer-cli", &data, &["--token", &token]);
+    assert_eq!(
+        offered,
+        format!("curl -H 'Authorization: Bearer cli-token' http://{addr}{path}")
+    );
+
+    // With no token that reads a record, the offer is the spec, which needs none.
+    let data = format!(
+        r#"{{"tokens": [{{"token": "reads-b", "account_id": "{ACCOUNT_B}"}}],
+           "devices": [{DEVICE_OF_A}]}}"#
+    );
+    let (_server, addr, offered) = offered_request("offer-none", &data, &[]);
+    assert_eq!(offered, format!("curl http://{addr}/openapi.json"));
+}

@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_authapi-server");
 
@@ -42,16 +42,24 @@ pub fn start(args: &[&str], rust_log: Option<&str>, log: &std::path::Path) -> (R
 
 /// The address the server says it listens on, from the first line of its stdout.
 pub fn listening_on(server: &mut Running) -> String {
+    listening_on_and(server, |_| ()).0
+}
+
+/// The address the server says it listens on, and what `then` reads of its stdout after it.
+pub fn listening_on_and<T>(
+    server: &mut Running,
+    then: impl FnOnce(&mut BufReader<ChildStdout>) -> T,
+) -> (String, T) {
+    let mut lines = BufReader::new(server.0.stdout.take().unwrap());
     let mut first = String::new();
-    BufReader::new(server.0.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    first
+    lines.read_line(&mut first).unwrap();
+    let addr = first
         .split("http://")
         .nth(1)
         .and_then(|rest| rest.split_whitespace().next())
         .unwrap_or_else(|| panic!("no address in {first:?}"))
-        .to_string()
+        .to_string();
+    (addr, then(&mut lines))
 }
 
 /// Reads one answer off a kept-alive connection: its status and body.
