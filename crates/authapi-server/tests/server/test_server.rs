@@ -222,6 +222,37 @@ async fn dropped_or_stopped_the_port_closes() {
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stop_waits_for_the_requests_in_flight() {
+    let stub = TestServer::start(Data::default()).await.unwrap();
+    let mut stream = tokio::net::TcpStream::connect(stub.addr()).await.unwrap();
+    let delay = Duration::from_millis(600);
+    let request = format!(
+        "GET /api/v1/device/{REFERENCE_DEVICE} HTTP/1.1\r\nHost: test\r\n\
+         Authorization: Bearer dev-token\r\nPrefer: delay={}\r\n\r\n",
+        delay.as_millis()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let sent = Instant::now();
+    // Time for the server to read the request, so that it is in flight when the stop comes.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    stub.stop().await;
+    // The answer cannot be ready before its delay has passed since the request was sent.
+    assert!(
+        sent.elapsed() >= delay,
+        "stop returned {:?} after the request, before its answer",
+        sent.elapsed()
+    );
+    let mut answer = String::new();
+    tokio::time::timeout(Duration::from_secs(5), stream.read_to_string(&mut answer))
+        .await
+        .expect("the answer did not come")
+        .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+    assert!(answer.contains(REFERENCE_DEVICE), "{answer}");
+}
+
 #[tokio::test]
 async fn it_starts_in_milliseconds() {
     let mut times = Vec::new();
