@@ -459,6 +459,63 @@ pub(crate) fn echo(value: &str) -> String {
 mod tests {
     use super::*;
 
+    /// A body whose client went away after part of it.
+    struct BrokenOff(bool);
+
+    impl futures_core::Stream for BrokenOff {
+        type Item = Result<Bytes, std::io::Error>;
+
+        fn poll_next(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Self::Item>> {
+            let sent = std::mem::replace(&mut self.0, true);
+            std::task::Poll::Ready(Some(if sent {
+                Err(std::io::ErrorKind::ConnectionReset.into())
+            } else {
+                Ok(Bytes::from_static(b"{\"a\":"))
+            }))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_body_that_breaks_off_is_400_and_one_over_the_limit_413() {
+        let spec = BodySpec {
+            media: Media::Json,
+            content_type: "application/json",
+            schema: None,
+        };
+        let options = Options {
+            body_limit: 16,
+            ..Options::default()
+        };
+        let (parts, ()) = axum::http::Request::builder()
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(())
+            .unwrap()
+            .into_parts();
+
+        let broken = read(&parts, Body::from_stream(BrokenOff(false)), &options, &spec).await;
+        let broken = broken.unwrap_err();
+        assert_eq!(broken.status(), StatusCode::BAD_REQUEST);
+        assert!(
+            broken
+                .message
+                .starts_with("the request body could not be read: "),
+            "{}",
+            broken.message
+        );
+
+        // No Content-Length to refuse it by: the limit stops the reading.
+        let long = read(&parts, Body::from("x".repeat(17)), &options, &spec).await;
+        let long = long.unwrap_err();
+        assert_eq!(long.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(long.message, "the request body is larger than 16 bytes");
+
+        let fits = read(&parts, Body::from("x".repeat(16)), &options, &spec).await;
+        assert_eq!(fits, Ok(Some(Bytes::from("x".repeat(16)))));
+    }
+
     #[test]
     fn echo_cuts_long_values_on_a_char_boundary() {
         assert_eq!(echo("short"), "short");
