@@ -225,6 +225,16 @@ async fn scenarios_bound_to_tokens_need_no_header() {
             .unwrap()
             .starts_with("dynamic=true, seed=")
     );
+    // A header that asks for something else keeps the token's random body.
+    let seeded = ask(&server, &path, &[&bearer("chaos"), "Prefer: seed=7"]).await;
+    assert_eq!(seeded.status, 200);
+    assert_eq!(
+        seeded.header("preference-applied"),
+        Some("dynamic=true, seed=7")
+    );
+    assert_conforms("fetch_device", 200, &seeded.json());
+    let again = ask(&server, &path, &[&bearer("chaos"), "Prefer: seed=7"]).await;
+    assert_eq!(again.json(), seeded.json());
 }
 
 #[tokio::test]
