@@ -179,11 +179,6 @@ impl Played {
         Ok(reply)
     }
 
-    /// The preferences applied, as the `Preference-Applied` header lists them.
-    pub fn applied(&self) -> Option<&str> {
-        self.applied.as_deref()
-    }
-
     /// Adds `Preference-Applied` to the answer when a scenario was played.
     pub(crate) fn mark(&self, response: &mut Response) {
         if let Some(value) = self
