@@ -145,7 +145,7 @@ impl Reply {
         self.status
     }
 
-    fn into_response(self) -> Response {
+    pub(crate) fn into_response(self) -> Response {
         if let Some(failure) = self.failure {
             return unexpected(&failure);
         }

@@ -368,6 +368,27 @@ mod tests {
         request.body(()).unwrap().into_parts().0
     }
 
+    #[tokio::test]
+    async fn a_string_body_is_sent_as_json_or_as_text_as_its_media_type_says() {
+        for (media, content_type, sent) in [
+            ("application/json", "application/json", r#""hi""#),
+            ("application/problem+json", "application/json", r#""hi""#),
+            (
+                "text/plain; charset=utf-8",
+                "text/plain; charset=utf-8",
+                "hi",
+            ),
+        ] {
+            let response = body_reply(StatusCode::OK, media, Value::from("hi")).into_response();
+            let header = response.headers()[axum::http::header::CONTENT_TYPE].clone();
+            let body = axum::body::to_bytes(response.into_body(), 1024)
+                .await
+                .unwrap();
+            assert_eq!(header, content_type, "{media}");
+            assert_eq!(&body[..], sent.as_bytes(), "{media}");
+        }
+    }
+
     #[test]
     fn prefer_headers_read_as_prism_writes_them() {
         let scenario = Scenario::from_prefer(&prefer(&[
