@@ -234,12 +234,20 @@ async fn read_stream(stream: ByteStream) -> Result<Vec<u8>, reqwest::Error> {
 /// out JSON (two spaces, one member per line), with a final newline.
 pub fn pretty_json<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, serde_json::Error> {
     let mut out = Vec::with_capacity(512);
+    write_pretty_json(&mut out, value)?;
+    Ok(out)
+}
+
+/// [`pretty_json`] into `out`.
+fn write_pretty_json<T: Serialize + ?Sized>(
+    mut out: impl std::io::Write,
+    value: &T,
+) -> Result<(), serde_json::Error> {
     value.serialize(&mut serde_json::Serializer::with_formatter(
         &mut out,
         JqLayout(serde_json::ser::PrettyFormatter::with_indent(b"  ")),
     ))?;
-    out.push(b'\n');
-    Ok(out)
+    out.write_all(b"\n").map_err(serde_json::Error::io)
 }
 
 /// serde_json's pretty layout, with whole `f64`s written as integers, as the server writes
@@ -310,6 +318,15 @@ impl serde_json::ser::Formatter for JqLayout {
 mod tests {
     use super::*;
 
+    /// [`pretty_json`] of `value`, into a buffer of a fixed size: a layout whose nesting count
+    /// went wrong would indent without end, and fails here instead.
+    fn laid_out<T: Serialize + ?Sized>(value: &T) -> String {
+        let mut buffer = std::io::Cursor::new([0u8; 4096]);
+        write_pretty_json(&mut buffer, value).unwrap();
+        let written = buffer.position() as usize;
+        String::from_utf8(buffer.into_inner()[..written].to_vec()).unwrap()
+    }
+
     #[test]
     fn json_is_laid_out_as_jq_lays_it_out() {
         let value = serde_json::json!({
@@ -318,7 +335,8 @@ mod tests {
             "c": [],
             "d": "é\"\n",
         });
-        let text = String::from_utf8(pretty_json(&value).unwrap()).unwrap();
+        let text = laid_out(&value);
+        assert_eq!(text.as_bytes(), &pretty_json(&value).unwrap()[..]);
         // serde_json sorts map keys without its preserve_order feature; typed answers keep
         // their declared order, which is the order the server sends.
         assert_eq!(
@@ -327,7 +345,7 @@ mod tests {
         );
         // Whole as far as an f64 holds every whole number exactly, as the server writes them.
         let edge = 9_007_199_254_740_992.0f64;
-        let text = String::from_utf8(pretty_json(&[edge - 1.0, -edge]).unwrap()).unwrap();
+        let text = laid_out(&[edge - 1.0, -edge]);
         assert_eq!(text, "[\n  9007199254740991,\n  -9007199254740992.0\n]\n");
     }
 }
