@@ -220,11 +220,6 @@ impl AccessLog {
         ))
     }
 
-    /// The format of the lines.
-    pub fn format(&self) -> Format {
-        self.shared.format
-    }
-
     /// Takes note of a request as it arrives; [`Entry::finish`] records its line. The entry
     /// shares `log` (one per connection): counting references on a log shared by every
     /// connection would make each request write a counter that all cores write.
