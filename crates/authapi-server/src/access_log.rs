@@ -261,11 +261,10 @@ impl AccessLog {
         let shared = &*self.shared;
         let mut local = Shared::lock_local(shared.locals.get_or_default());
         if shared.closed.load(Ordering::SeqCst) {
-            // The writer has taken its last lines: this one is counted, never kept.
+            // The writer has taken its last lines: this one is counted, never kept, and the
+            // count goes out in the last line, of the lines dropped in all.
             drop(local);
-            let mut state = shared.lock();
-            state.unreported += 1;
-            state.totals.dropped += 1;
+            shared.lock().totals.dropped += 1;
             return;
         }
         let before = local.pending.len();
@@ -1085,5 +1084,183 @@ mod tests {
         );
         log.record("GET", "/late", StatusCode::OK, micros(1));
         assert_eq!(log.totals().dropped, 11);
+    }
+
+    /// The time a line of `log` starts with, as the log wrote it.
+    fn stamp(line: &str) -> &str {
+        &line[..27]
+    }
+
+    #[test]
+    fn a_line_is_stamped_with_the_wall_clock_when_it_is_answered() {
+        let out = Memory::default();
+        let (log, writer) = AccessLog::start(out.clone(), Format::Text).unwrap();
+        let record = |end| log.record_at("GET", (b"/", false), StatusCode::OK, micros(1), end);
+        let first = Instant::now();
+        let before = SystemTime::now();
+        record(first);
+        let after = SystemTime::now();
+        // Within a second of the clock's last reading, a line's time is counted from it.
+        record(first + Duration::from_millis(500));
+        // Later, the clock is read again.
+        let before_late = SystemTime::now();
+        record(first + Duration::from_secs(5));
+        let after_late = SystemTime::now();
+        writer.finish();
+        let text = out.text();
+        let stamps: Vec<&str> = text.lines().map(stamp).collect();
+        let half = Duration::from_millis(500);
+        let within = |stamp: &str, from: SystemTime, to: SystemTime| {
+            assert!(
+                timestamp(from).as_str() <= stamp && stamp <= timestamp(to).as_str(),
+                "{stamp} is not between {} and {}",
+                timestamp(from),
+                timestamp(to)
+            );
+        };
+        assert_eq!(stamps.len(), 3, "{text}");
+        within(stamps[0], before, after);
+        within(stamps[1], before + half, after + half);
+        within(stamps[2], before_late, after_late);
+    }
+
+    /// An output that counts its flushes: the writer flushes once per write of lines.
+    #[derive(Clone, Default)]
+    struct Flushes {
+        count: Arc<std::sync::atomic::AtomicUsize>,
+        out: Memory,
+    }
+
+    impl Write for Flushes {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.out.write(buf)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            self.count.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn an_idle_writer_neither_writes_nor_wakes() {
+        let output = Flushes::default();
+        let (log, writer) = AccessLog::start(output.clone(), Format::Text).unwrap();
+        let flushes = || output.count.load(Ordering::SeqCst);
+        // Several lingers long: a writer that woke without a line would have written by then.
+        let idle = LINGER * 5;
+        std::thread::sleep(idle);
+        assert_eq!(flushes(), 0);
+        log.record("GET", "/", StatusCode::OK, micros(1));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while output.out.text().is_empty() {
+            assert!(Instant::now() < deadline, "the line was never written");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        std::thread::sleep(idle);
+        assert_eq!(flushes(), 1);
+        assert_eq!(writer.finish().written, 1);
+    }
+
+    /// A log whose writer has taken a first line and is held in its write until `go` is
+    /// dropped.
+    fn held_in_a_write(
+        max_pending: usize,
+    ) -> (AccessLog, AccessLogWriter, Memory, mpsc::Sender<()>) {
+        let out = Memory::default();
+        let (go, wait) = mpsc::channel();
+        let stuck = Stuck {
+            go: wait,
+            out: out.clone(),
+        };
+        let (log, writer) = AccessLog::with_max_pending(stuck, Format::Text, max_pending).unwrap();
+        log.record("GET", "/first", StatusCode::OK, micros(1));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while log.shared.lock().writing_lines == 0 {
+            assert!(
+                Instant::now() < deadline,
+                "the writer never took the first line"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        (log, writer, out, go)
+    }
+
+    #[test]
+    fn lines_dropped_during_a_write_are_reported_right_after_it() {
+        // A path of 100 bytes may take 437 (see `a_line_is_kept_when_its_worst_case_fits`):
+        // more than the whole buffer, so the line is dropped though nothing waits.
+        let (log, writer, out, go) = held_in_a_write(300);
+        log.record(
+            "GET",
+            &format!("/{}", "x".repeat(99)),
+            StatusCode::OK,
+            micros(1),
+        );
+        assert_eq!(log.totals().dropped, 1);
+        drop(go);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !out.text().contains(" access log: 1 request lines dropped;") {
+            assert!(
+                Instant::now() < deadline,
+                "the dropped line was not reported: {}",
+                out.text()
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(
+            writer.finish(),
+            Totals {
+                written: 1,
+                dropped: 1,
+                stuck: false
+            }
+        );
+    }
+
+    #[test]
+    fn a_buffer_filling_past_an_eighth_of_its_room_hurries_the_writer() {
+        let (log, writer, _out, go) = held_in_a_write(4096);
+        let mut n = 0;
+        loop {
+            log.record("GET", &format!("/{n}"), StatusCode::OK, micros(1));
+            let pending = Shared::lock_local(log.shared.locals.get().unwrap())
+                .pending
+                .len();
+            assert_eq!(log.shared.lock().hurry, pending >= 4096 / 8, "{pending}");
+            if pending >= 4096 / 8 {
+                break;
+            }
+            n += 1;
+        }
+        assert!(n > 3, "{n}");
+        drop(go);
+        assert_eq!(writer.finish().written, n + 2);
+    }
+
+    #[test]
+    fn a_line_is_kept_when_its_worst_case_fits() {
+        // Every byte of the method and the path may be escaped into three, and the rest of
+        // a line is less than 128 bytes: 3 * (3 + 100) + 128 = 437.
+        let path = format!("/{}", " ".repeat(99));
+        for (max_pending, kept) in [(436, false), (437, true)] {
+            let out = Memory::default();
+            let (log, writer) =
+                AccessLog::with_max_pending(out.clone(), Format::Json, max_pending).unwrap();
+            log.record("GET", &path, StatusCode::OK, micros(u64::MAX));
+            let totals = writer.finish();
+            assert_eq!(
+                (totals.written, totals.dropped),
+                (u64::from(kept), u64::from(!kept)),
+                "{max_pending}"
+            );
+            let text = out.text();
+            let line = text.lines().next().unwrap();
+            if kept {
+                assert!(line.contains(&"%20".repeat(99)), "{line}");
+                assert!(line.len() < max_pending, "{}", line.len());
+            } else {
+                assert!(line.contains("lines dropped"), "{line}");
+            }
+        }
     }
 }
