@@ -1708,6 +1708,48 @@ mod tests {
         }
     }
 
+    /// `Prefer: seed=N` is a promise to a user: the same body again, in this release and the
+    /// next. So the bodies of the hand-written schemas are pinned: a few in full, to read what
+    /// changed, and many more by a digest of their text.
+    #[test]
+    fn seeded_bodies_stay_the_same_from_release_to_release() {
+        use std::fmt::Write;
+        let document = constructs();
+        let mut pinned = String::new();
+        let mut digest: u64 = 0xcbf2_9ce4_8422_2325;
+        for name in names(&document) {
+            for seed in 0..200 {
+                let body = generate(&document, &name, seed).unwrap().to_string();
+                if seed < 3 {
+                    writeln!(pinned, "{name} {seed}: {body}").unwrap();
+                }
+                // FNV-1a: the digest of every body, in order.
+                for byte in body.bytes().chain([b'\n']) {
+                    digest = (digest ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+                }
+            }
+        }
+        writeln!(pinned, "digest of seeds 0 to 199: {digest:016x}").unwrap();
+        insta::assert_snapshot!(pinned);
+    }
+
+    /// The generator is splitmix64, whose published outputs for the seed 1234567 these are.
+    #[test]
+    fn the_random_numbers_are_splitmix64() {
+        let mut rng = super::Rng::new(1_234_567);
+        let outputs: Vec<u64> = (0..5).map(|_| rng.next()).collect();
+        assert_eq!(
+            outputs,
+            [
+                6_457_827_717_110_365_317,
+                3_203_168_211_198_807_973,
+                9_817_491_932_198_370_423,
+                4_593_380_528_125_082_431,
+                16_408_922_859_458_223_821,
+            ]
+        );
+    }
+
     #[test]
     fn choices_vary_with_the_seed() {
         let document = constructs();
