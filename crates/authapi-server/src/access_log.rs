@@ -987,24 +987,9 @@ mod tests {
 
     #[test]
     fn a_full_buffer_drops_lines_and_says_how_many() {
-        let out = Memory::default();
-        let (go, wait) = mpsc::channel();
-        let stuck = Stuck {
-            go: wait,
-            out: out.clone(),
-        };
-        let (log, writer) = AccessLog::with_max_pending(stuck, Format::Text, 4096).unwrap();
         // The writer takes the first line and blocks writing it; the next lines fill the
         // buffer, and recording never waits for the writer.
-        log.record("GET", "/first", StatusCode::OK, micros(1));
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while log.shared.lock().writing_lines == 0 {
-            assert!(
-                Instant::now() < deadline,
-                "the writer never took the first line"
-            );
-            std::thread::sleep(Duration::from_millis(1));
-        }
+        let (log, writer, out, go) = held_in_a_write(4096);
         for n in 0..1000 {
             log.record("GET", &format!("/{n}"), StatusCode::OK, micros(1));
         }
