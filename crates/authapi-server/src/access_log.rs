@@ -1087,9 +1087,9 @@ mod tests {
         let after = SystemTime::now();
         // Within a second of the clock's last reading, a line's time is counted from it.
         record(first + Duration::from_millis(500));
-        // Later, the clock is read again.
+        // A second after it, the clock is read again.
         let before_late = SystemTime::now();
-        record(first + Duration::from_secs(5));
+        record(first + ANCHOR_AGE);
         let after_late = SystemTime::now();
         writer.finish();
         let text = out.text();
@@ -1205,21 +1205,22 @@ mod tests {
     #[test]
     fn a_buffer_filling_past_an_eighth_of_its_room_hurries_the_writer() {
         let (log, writer, _out, go) = held_in_a_write(4096);
-        let mut n = 0;
-        loop {
-            log.record("GET", &format!("/{n}"), StatusCode::OK, micros(1));
-            let pending = Shared::lock_local(log.shared.locals.get().unwrap())
+        // Twenty lines of about 80 bytes: past the mark of 512 after the seventh.
+        let mut pending = Vec::new();
+        for n in 0..20 {
+            log.record("GET", &format!("/{n:02}"), StatusCode::OK, micros(1));
+            let now = Shared::lock_local(log.shared.locals.get().unwrap())
                 .pending
                 .len();
-            assert_eq!(log.shared.lock().hurry, pending >= 4096 / 8, "{pending}");
-            if pending >= 4096 / 8 {
-                break;
-            }
-            n += 1;
+            assert_eq!(log.shared.lock().hurry, now >= 4096 / 8, "{now}");
+            pending.push(now);
         }
-        assert!(n > 3, "{n}");
+        assert!(
+            pending[0] < 4096 / 8 && pending[19] >= 4096 / 8,
+            "{pending:?}"
+        );
         drop(go);
-        assert_eq!(writer.finish().written, n + 2);
+        assert_eq!(writer.finish().written, 21);
     }
 
     #[test]
