@@ -105,6 +105,8 @@ struct Shared {
     max_pending: usize,
     /// Pending bytes of one thread at which the writer is woken before its linger ends.
     early_wake: usize,
+    /// How long the writer lets lines gather ([`LINGER`]).
+    linger: Duration,
     /// Each worker thread's lines. A request appends to its own thread's buffer, so that no
     /// cache line is written by every core at every request; the writer empties them all.
     locals: ThreadLocal<Mutex<Local>>,
@@ -188,12 +190,23 @@ impl AccessLog {
         format: Format,
         max_pending: usize,
     ) -> io::Result<(AccessLog, AccessLogWriter)> {
+        Self::with_limits(output, format, max_pending, LINGER)
+    }
+
+    /// Like [`AccessLog::with_max_pending`], the writer letting lines gather for `linger`.
+    fn with_limits(
+        output: impl Write + Send + 'static,
+        format: Format,
+        max_pending: usize,
+        linger: Duration,
+    ) -> io::Result<(AccessLog, AccessLogWriter)> {
         let shared = Arc::new(Shared {
             state: Mutex::new(State::default()),
             wake: Condvar::new(),
             format,
             max_pending,
             early_wake: max_pending / 8,
+            linger,
             locals: ThreadLocal::new(),
             writer_idle: AtomicBool::new(false),
             closed: AtomicBool::new(false),
@@ -457,7 +470,7 @@ fn crossed(mark: usize, before: usize, after: usize) -> bool {
     before < mark && after >= mark
 }
 
-/// The writer thread: waits for lines, lets them gather for [`LINGER`], takes every thread's
+/// The writer thread: waits for lines, lets them gather for its linger, takes every thread's
 /// buffer and writes their lines, merged in time order, in one go.
 fn write_lines(shared: &Shared, mut output: impl Write) {
     let mut batch: Vec<u8> = Vec::new();
@@ -482,7 +495,7 @@ fn write_lines(shared: &Shared, mut output: impl Write) {
         if !state.closed {
             state = shared
                 .wake
-                .wait_timeout_while(state, LINGER, |s| !s.closed && !s.hurry)
+                .wait_timeout_while(state, shared.linger, |s| !s.closed && !s.hurry)
                 .map(|(state, _)| state)
                 .unwrap_or_else(|e| e.into_inner().0);
         }
@@ -1251,5 +1264,70 @@ mod tests {
                 assert!(line.contains("lines dropped"), "{line}");
             }
         }
+    }
+
+    /// Waits until `out` holds `lines` lines, at most ten seconds.
+    fn wait_for_lines(out: &Memory, lines: usize) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while out.text().lines().count() < lines {
+            assert!(Instant::now() < deadline, "{}", out.text());
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    #[test]
+    fn a_line_waits_a_linger_for_others_to_share_its_write() {
+        let out = Memory::default();
+        let linger = Duration::from_millis(200);
+        let (log, writer) =
+            AccessLog::with_limits(out.clone(), Format::Text, DEFAULT_MAX_PENDING, linger).unwrap();
+        let recorded = Instant::now();
+        log.record("GET", "/", StatusCode::OK, micros(1));
+        wait_for_lines(&out, 1);
+        assert!(recorded.elapsed() >= linger, "{:?}", recorded.elapsed());
+        writer.finish();
+    }
+
+    #[test]
+    fn a_filling_buffer_and_the_stop_cut_the_linger_short() {
+        let linger = Duration::from_secs(30);
+        let soon = Duration::from_secs(10);
+        // Lines of 80 bytes and a mark of 480: the sixth line hurries the writer.
+        let out = Memory::default();
+        let (log, writer) =
+            AccessLog::with_limits(out.clone(), Format::Text, 3840, linger).unwrap();
+        let recorded = Instant::now();
+        for n in 0..6 {
+            log.record("GET", &format!("/{n:02}"), StatusCode::OK, micros(1));
+        }
+        wait_for_lines(&out, 6);
+        assert!(recorded.elapsed() < soon, "{:?}", recorded.elapsed());
+        // A stop while the writer lingers writes at once.
+        log.record("GET", "/last", StatusCode::OK, micros(1));
+        let stopping = Instant::now();
+        assert_eq!(writer.finish().written, 7);
+        assert!(stopping.elapsed() < soon, "{:?}", stopping.elapsed());
+        assert!(
+            out.text()
+                .ends_with(" path=/last status=200 latency_us=1\n")
+        );
+    }
+
+    #[test]
+    fn a_dropped_writer_writes_what_is_left_and_closes_the_log() {
+        let out = Memory::default();
+        let (log, writer) = AccessLog::start(out.clone(), Format::Text).unwrap();
+        log.record("GET", "/", StatusCode::OK, micros(1));
+        drop(writer);
+        assert_eq!(out.text().lines().count(), 1, "{}", out.text());
+        log.record("GET", "/late", StatusCode::OK, micros(1));
+        assert_eq!(
+            log.totals(),
+            Totals {
+                written: 1,
+                dropped: 1,
+                stuck: false
+            }
+        );
     }
 }
