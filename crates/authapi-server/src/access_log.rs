@@ -1330,4 +1330,67 @@ mod tests {
             }
         );
     }
+
+    /// An output that fails every write while `failing` is set.
+    #[derive(Clone, Default)]
+    struct Flaky {
+        failing: Arc<AtomicBool>,
+        out: Memory,
+    }
+
+    impl Write for Flaky {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if self.failing.load(Ordering::SeqCst) {
+                return Err(io::Error::other("disk full"));
+            }
+            self.out.write(buf)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn an_output_that_recovers_is_told_once_of_every_line_it_lost() {
+        let output = Flaky::default();
+        let out = output.out.clone();
+        let (log, writer) = AccessLog::start(output.clone(), Format::Text).unwrap();
+        let wait_for_dropped = |count: u64| {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while log.totals().dropped < count {
+                assert!(Instant::now() < deadline, "{:?}", log.totals());
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        };
+        output.failing.store(true, Ordering::SeqCst);
+        for n in 0..3 {
+            log.record("GET", &format!("/lost/{n}"), StatusCode::OK, micros(1));
+        }
+        wait_for_dropped(3);
+        // The notice of those three fails too, so it is owed again, with these two.
+        for n in 3..5 {
+            log.record("GET", &format!("/lost/{n}"), StatusCode::OK, micros(1));
+        }
+        wait_for_dropped(5);
+        output.failing.store(false, Ordering::SeqCst);
+        log.record("GET", "/kept/0", StatusCode::OK, micros(1));
+        wait_for_lines(&out, 2);
+        log.record("GET", "/kept/1", StatusCode::OK, micros(1));
+        wait_for_lines(&out, 3);
+        let totals = writer.finish();
+        assert_eq!((totals.written, totals.dropped), (2, 5));
+        let text = out.text();
+        let tails: Vec<&str> = text.lines().map(|l| &l[28..]).collect();
+        assert_eq!(
+            tails,
+            [
+                "access log: 5 request lines dropped; the log output could not keep up",
+                "request method=GET path=/kept/0 status=200 latency_us=1",
+                "request method=GET path=/kept/1 status=200 latency_us=1",
+                "access log: 5 request lines dropped in all; the log output could not keep up",
+            ],
+            "{text}"
+        );
+        assert!(!text.contains("/lost/"));
+    }
 }
