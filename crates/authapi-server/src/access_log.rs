@@ -627,10 +627,10 @@ fn cut(value: &str, max: usize) -> (&str, bool) {
     if value.len() <= max {
         return (value, false);
     }
-    let mut end = max;
-    while !value.is_char_boundary(end) {
-        end -= 1;
-    }
+    let end = (0..=max)
+        .rev()
+        .find(|&end| value.is_char_boundary(end))
+        .unwrap_or(0);
     (&value[..end], true)
 }
 
@@ -991,11 +991,32 @@ mod tests {
     }
 
     #[test]
+    fn a_value_is_cut_at_a_character_boundary() {
+        assert_eq!(cut("abc", 3), ("abc", false));
+        assert_eq!(cut("abcd", 3), ("abc", true));
+        // 'é' is two bytes, '€' three and '😀' four: a cut never splits one.
+        assert_eq!(cut("aé", 2), ("a", true));
+        assert_eq!(cut("ab€", 4), ("ab", true));
+        assert_eq!(cut("ab😀", 5), ("ab", true));
+        assert_eq!(cut("😀", 3), ("", true));
+        let path = format!("/{}é/rest", "x".repeat(MAX_PATH - 2));
+        assert_eq!(cut(&path, MAX_PATH), (&path[..MAX_PATH - 1], true));
+    }
+
+    #[test]
     fn merging_takes_the_earliest_line_first() {
         let a = b"2026-01-01T00:00:01.000000Z a1\n2026-01-01T00:00:03.000000Z a3\n".to_vec();
         let b = b"2026-01-01T00:00:02.000000Z b2\n2026-01-01T00:00:04.000000Z b4\n".to_vec();
-        let mut out = Vec::new();
-        merge_in_time_order(&[a, b], Format::Text, &mut out);
+        // On a thread of its own, so that a merge that stops advancing fails the test.
+        let (done, merged) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut out = Vec::new();
+            merge_in_time_order(&[a, b], Format::Text, &mut out);
+            let _ = done.send(out);
+        });
+        let out = merged
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the merge never ended");
         let order: Vec<&str> = std::str::from_utf8(&out)
             .unwrap()
             .lines()
