@@ -1751,6 +1751,23 @@ mod tests {
     }
 
     #[test]
+    fn a_range_may_span_every_i64() {
+        let first = |lo, hi| super::Rng::new(1_234_567).between(lo, hi);
+        // The first output, 6_457_827_717_110_365_317, as a whole i64 and scaled into a range
+        // one short of it.
+        assert_eq!(first(i64::MIN, i64::MAX), 6_457_827_717_110_365_317);
+        assert_eq!(first(i64::MIN + 1, i64::MAX), -2_765_544_319_744_410_491);
+        let mut rng = super::Rng::new(7);
+        let mut seen = [false; 7];
+        for _ in 0..200 {
+            let n = rng.between(-3, 3);
+            assert!((-3..=3).contains(&n), "{n}");
+            seen[(n + 3) as usize] = true;
+        }
+        assert_eq!(seen, [true; 7]);
+    }
+
+    #[test]
     fn choices_vary_with_the_seed() {
         let document = constructs();
         let values: Vec<Value> = (0..200)
