@@ -134,7 +134,7 @@ fn type_of(value: &Value) -> u8 {
     match value {
         Value::Null => NULL,
         Value::Bool(_) => BOOLEAN,
-        Value::Number(n) if n.is_i64() || n.is_u64() => INTEGER,
+        // `2.0` is an integer too, as JSON Schema counts.
         Value::Number(n) if n.as_f64().is_some_and(|f| f.fract() == 0.0) => INTEGER,
         Value::Number(_) => NUMBER & !INTEGER,
         Value::String(_) => STRING,
@@ -211,13 +211,7 @@ impl<'a> Generator<'a> {
             )));
         }
         for attempt in 0..ATTEMPTS {
-            self.steps += 1;
-            if self.steps > STEP_BUDGET {
-                let last = self.last_problem.take().unwrap_or_default();
-                return Err(Fail::Unsupported(format!(
-                    "gave up after {STEP_BUDGET} tries; last problem: {last}"
-                )));
-            }
+            self.count_try()?;
             let outcome = self
                 .flatten(all, depth, attempt)
                 .and_then(|flat| Ok((self.build(&flat, depth)?, flat.exact)));
@@ -236,6 +230,18 @@ impl<'a> Generator<'a> {
         Err(Fail::Unsatisfiable(format!(
             "no value for #{here} in {ATTEMPTS} tries; last problem: {last}"
         )))
+    }
+
+    /// Counts one try against [`STEP_BUDGET`]: an error once the budget is spent.
+    fn count_try(&mut self) -> Result<(), Fail> {
+        self.steps += 1;
+        if self.steps > STEP_BUDGET {
+            let last = self.last_problem.take().unwrap_or_default();
+            return Err(Fail::Unsupported(format!(
+                "gave up after {STEP_BUDGET} tries; last problem: {last}"
+            )));
+        }
+        Ok(())
     }
 
     /// Why `value` breaks one of `all`, if it does.
@@ -1682,6 +1688,15 @@ mod tests {
                 "RefWithSiblings": {"$ref": "#/$defs/Named", "required": ["extra"], "properties": {"extra": {"type": "boolean"}}},
                 "Not": {"type": "integer", "minimum": 0, "maximum": 5, "not": {"const": 3}},
                 "Nullable": {"type": ["object", "null"], "required": ["at"], "properties": {"at": {"type": "string", "format": "date-time"}}},
+                "TypedEnums": {
+                    "type": "object",
+                    "required": ["int", "num", "str"],
+                    "properties": {
+                        "int": {"type": "integer", "enum": [1, 2.0, 2.5, -3, 18_446_744_073_709_551_615_u64, "x"]},
+                        "num": {"type": "number", "enum": [2.5, 7, "x", null]},
+                        "str": {"type": "string", "enum": [2.5, "x", true]}
+                    }
+                },
                 "Anything": {},
                 "Always": true
             }
@@ -1768,6 +1783,73 @@ mod tests {
     }
 
     #[test]
+    fn enum_members_are_kept_by_their_json_schema_type() {
+        let document = constructs();
+        let mut seen: [Vec<Value>; 3] = Default::default();
+        for seed in 0..100 {
+            let value = generate(&document, "TypedEnums", seed).unwrap();
+            for (i, key) in ["int", "num", "str"].into_iter().enumerate() {
+                if !seen[i].contains(&value[key]) {
+                    seen[i].push(value[key].clone());
+                }
+            }
+        }
+        for found in &mut seen {
+            found.sort_by_key(Value::to_string);
+        }
+        assert_eq!(
+            seen,
+            [
+                vec![
+                    json!(-3),
+                    json!(1),
+                    json!(18_446_744_073_709_551_615_u64),
+                    json!(2.0)
+                ],
+                vec![json!(2.5), json!(7)],
+                vec![json!("x")],
+            ]
+        );
+    }
+
+    /// A chain of `levels` objects, each the `next` of the one before, ending in an integer.
+    fn chain(levels: usize, last: Value) -> Value {
+        let mut defs = serde_json::Map::new();
+        for i in 0..levels {
+            defs.insert(
+                format!("L{i}"),
+                json!({"type": "object", "required": ["next"],
+                       "properties": {"next": {"$ref": format!("#/$defs/L{}", i + 1)}}}),
+            );
+        }
+        defs.insert(format!("L{levels}"), last);
+        json!({ "$defs": defs })
+    }
+
+    #[test]
+    fn a_value_nests_at_most_forty_levels_deep() {
+        let integer = json!({"type": "integer", "minimum": 7, "maximum": 7});
+        let deepest = generate(&chain(super::HARD_DEPTH, integer.clone()), "L0", 1).unwrap();
+        let pointer = format!("{}", "/next".repeat(super::HARD_DEPTH));
+        assert_eq!(deepest.pointer(&pointer), Some(&json!(7)));
+        let error = generate(&chain(super::HARD_DEPTH + 1, integer), "L0", 1).unwrap_err();
+        assert!(error.contains("nests deeper than 40 levels"), "{error}");
+    }
+
+    #[test]
+    fn retries_through_nesting_stop_at_the_budget() {
+        // Each level tries its value 24 times, and each try of an outer level tries the inner
+        // ones again: four levels would take 24^4 tries of a value nothing matches.
+        let error = generate(&chain(3, json!({"not": {}})), "L0", 1).unwrap_err();
+        assert!(
+            error.starts_with(
+                "schema L0: gave up after 20000 tries; last problem: #/$defs/L2/properties/next"
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn choices_vary_with_the_seed() {
         let document = constructs();
         let values: Vec<Value> = (0..200)
@@ -1830,7 +1912,10 @@ mod tests {
         );
         assert!(error("Huge").contains("longer than"));
         assert!(error("Remote").contains("local references"));
-        assert!(error("NoEnum").contains("enum"));
+        assert!(
+            error("NoEnum")
+                .contains("#/$defs/NoEnum: no member of the enum matches the other constraints")
+        );
         assert!(error("TooFew").contains("uniqueItems"));
         assert!(error("Closed").contains("additionalProperties"));
         assert!(error("Missing").contains("no schema Missing"));
