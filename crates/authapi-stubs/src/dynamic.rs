@@ -1830,7 +1830,7 @@ mod tests {
     fn a_value_nests_at_most_forty_levels_deep() {
         let integer = json!({"type": "integer", "minimum": 7, "maximum": 7});
         let deepest = generate(&chain(super::HARD_DEPTH, integer.clone()), "L0", 1).unwrap();
-        let pointer = format!("{}", "/next".repeat(super::HARD_DEPTH));
+        let pointer = "/next".repeat(super::HARD_DEPTH);
         assert_eq!(deepest.pointer(&pointer), Some(&json!(7)));
         let error = generate(&chain(super::HARD_DEPTH + 1, integer), "L0", 1).unwrap_err();
         assert!(error.contains("nests deeper than 40 levels"), "{error}");
