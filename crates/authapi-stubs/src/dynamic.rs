@@ -7,7 +7,7 @@
 //! schemas it came from with the `jsonschema` crate and generated again, a bounded number of times:
 //! an answer is either valid or an error, never an invalid body.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 use serde_json::{Map, Value};
@@ -295,13 +295,10 @@ impl<'a> Generator<'a> {
             exact: true,
             ..Flat::default()
         };
-        let mut queue: Vec<String> = all.to_vec();
+        let mut queue: VecDeque<String> = all.iter().cloned().collect();
         // A schema merged twice adds nothing, and skipping it ends `$ref`/`allOf` loops.
         let mut seen = HashSet::new();
-        let mut next = 0;
-        while next < queue.len() {
-            let at = queue[next].clone();
-            next += 1;
+        while let Some(at) = queue.pop_front() {
             if !seen.insert(at.clone()) {
                 continue;
             }
@@ -331,7 +328,7 @@ impl<'a> Generator<'a> {
     fn merge(
         &mut self,
         flat: &mut Flat,
-        queue: &mut Vec<String>,
+        queue: &mut VecDeque<String>,
         at: &str,
         schema: &Map<String, Value>,
         key: &str,
@@ -359,7 +356,7 @@ impl<'a> Generator<'a> {
                     .as_str()
                     .and_then(local_pointer)
                     .ok_or_else(|| unsupported("only local references (`#/...`) are supported"))?;
-                queue.push(target);
+                queue.push_back(target);
             }
             "$dynamicRef" | "$recursiveRef" => return Err(unsupported("not supported")),
             "allOf" => {
@@ -376,7 +373,7 @@ impl<'a> Generator<'a> {
                     return Err(unsupported("no branches"));
                 }
                 let chosen = self.choose_branch(at, key, branches, depth, attempt);
-                queue.push(format!("{at}/{key}/{chosen}"));
+                queue.push_back(format!("{at}/{key}/{chosen}"));
                 // Only a check can tell that the value matches no other branch.
                 if key == "oneOf" {
                     flat.exact = false;
