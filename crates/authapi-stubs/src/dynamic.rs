@@ -34,6 +34,9 @@ pub fn generate(document: &Value, name: &str, seed: u64) -> Result<Value, String
         .map_err(|fail| format!("schema {name}: {}", fail.message()))
 }
 
+/// The name the document goes by in its checks' registry.
+const DOCUMENT_URI: &str = "urn:authapi:schemas";
+
 /// Past this depth, choices shrink (null, no optional properties, fewest items) so that
 /// recursive schemas end.
 const SOFT_DEPTH: usize = 6;
@@ -248,9 +251,8 @@ impl<'a> Generator<'a> {
     fn mismatch(&mut self, all: &[String], value: &Value) -> Result<Option<String>, Fail> {
         for at in all {
             if !self.validators.contains_key(at) {
-                let built = jsonschema::options()
-                    .should_validate_formats(true)
-                    .build(&self.checked_document(at))
+                let built = self
+                    .validator(at)
                     .map_err(|e| format!("#{at} does not compile: {e}"));
                 self.validators.insert(at.clone(), built);
             }
@@ -267,25 +269,19 @@ impl<'a> Generator<'a> {
         Ok(None)
     }
 
-    /// The document with its root replaced by a reference to `at`, so that `at`'s own `$ref`s
-    /// resolve as they do in the document.
-    fn checked_document(&self, at: &str) -> Value {
-        const KEEP: [&str; 5] = ["$schema", "$defs", "definitions", "$id", "$comment"];
-        let mut document = match self.root {
-            // Root keywords would apply on top of `at`; they can stay out unless `at` is in them.
-            Value::Object(root) if KEEP.iter().any(|k| at.starts_with(&format!("/{k}/"))) => {
-                Value::Object(
-                    root.iter()
-                        .filter(|(k, _)| KEEP.contains(&k.as_str()))
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect(),
-                )
-            }
-            Value::Object(_) => self.root.clone(),
-            _ => Value::Object(Map::new()),
-        };
-        document["$ref"] = Value::String(format!("#{at}"));
-        document
+    /// The check of `at` alone: a reference into the document, which the check's registry
+    /// holds whole, so that `at`'s own `$ref`s resolve as they do in the document (into
+    /// `$defs` or any other part of it) and the root's own keywords do not apply on top.
+    fn validator(&self, at: &str) -> Result<jsonschema::Validator, String> {
+        let registry = jsonschema::Registry::new()
+            .add(DOCUMENT_URI, self.root)
+            .and_then(|builder| builder.prepare())
+            .map_err(|e| e.to_string())?;
+        jsonschema::options()
+            .should_validate_formats(true)
+            .with_registry(&registry)
+            .build(&serde_json::json!({ "$ref": format!("{DOCUMENT_URI}#{at}") }))
+            .map_err(|e| e.to_string())
     }
 
     /// Merges the schemas in `all`, choosing a branch of each `anyOf` and `oneOf`.
@@ -1844,6 +1840,38 @@ mod tests {
             ),
             "{error}"
         );
+    }
+
+    /// Checked values come from the schema alone, wherever its references lead, whatever
+    /// the document's root says of itself.
+    #[test]
+    fn checks_resolve_references_anywhere_in_the_document_and_ignore_the_root() {
+        // `not` makes each value checked after it is built.
+        let small = json!({"type": "integer", "minimum": 0, "maximum": 5, "not": {"const": 3}});
+        let documents = [
+            // The root's own keywords would refuse every integer.
+            json!({"type": "string", "required": ["x"], "$defs": {"Small": small}}),
+            // A reference out of `$defs` into another part of the document.
+            json!({"$defs": {"Small": {"$ref": "#/components/small"}}, "components": {"small": small}}),
+            json!({"$defs": {"Small": {"type": "object", "required": ["n"],
+                                       "properties": {"n": {"$ref": "#/components/small"}}}},
+                   "components": {"small": small}}),
+            // A document that names itself, and a schema whose name needs escaping.
+            json!({"$id": "https://example.com/schemas.json",
+                   "$defs": {"Small": {"$ref": "#/$defs/a%20b~1c"}, "a b/c": small}}),
+        ];
+        for document in documents {
+            let mut values = Vec::new();
+            for seed in 0..30 {
+                let value = generate(&document, "Small", seed)
+                    .unwrap_or_else(|e| panic!("{document}: {e}"));
+                let n = value.get("n").unwrap_or(&value).as_i64().unwrap();
+                values.push(n);
+            }
+            values.sort_unstable();
+            values.dedup();
+            assert_eq!(values, [0, 1, 2, 4, 5], "{document}");
+        }
     }
 
     #[test]
