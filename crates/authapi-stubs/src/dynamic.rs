@@ -1690,6 +1690,31 @@ mod tests {
                         "str": {"type": "string", "enum": [2.5, "x", true]}
                     }
                 },
+                "Bounds": {
+                    "type": "integer",
+                    "allOf": [
+                        {"minimum": 2, "maximum": 12},
+                        {"exclusiveMinimum": 3, "exclusiveMaximum": 11},
+                        {"minimum": 5, "maximum": 9},
+                        {"exclusiveMinimum": 5, "exclusiveMaximum": 9},
+                        {"minimum": 5, "maximum": 9}
+                    ]
+                },
+                "TypeList": {"type": ["integer", "number"], "minimum": 1, "maximum": 3, "multipleOf": 0.5},
+                "FloatCounts": {"type": "string", "minLength": 3.0, "maxLength": 4.0},
+                "FewProperties": {
+                    "type": "object",
+                    "required": ["a"],
+                    "properties": {
+                        "a": {"type": "integer"},
+                        "b": {"type": "integer"},
+                        "c": {"type": "integer"},
+                        "d": {"type": "integer"},
+                        "e": {"type": "integer"}
+                    },
+                    "minProperties": 2,
+                    "maxProperties": 3
+                },
                 "Anything": {},
                 "Always": true
             }
@@ -1917,7 +1942,12 @@ mod tests {
             "Remote": {"$ref": "https://example.com/schema.json"},
             "NoEnum": {"type": "integer", "enum": ["a", "b"]},
             "TooFew": {"type": "array", "items": {"enum": [1, 2]}, "uniqueItems": true, "minItems": 3},
-            "Closed": {"type": "object", "required": ["x"], "additionalProperties": false}
+            "Closed": {"type": "object", "required": ["x"], "additionalProperties": false},
+            "Dynamic": {"$dynamicRef": "#meta"},
+            "Recursive": {"$recursiveRef": "#"},
+            "HalfCount": {"type": "string", "minLength": 2.5},
+            "NegativeCount": {"type": "array", "minItems": -1.0},
+            "TooMany": {"type": "object", "required": ["a", "b"], "maxProperties": 1}
         }});
         let error = |name: &str| generate(&document, name, 7).unwrap_err();
         let boundary = error("Boundary");
@@ -1943,6 +1973,13 @@ mod tests {
         );
         assert!(error("TooFew").contains("uniqueItems"));
         assert!(error("Closed").contains("additionalProperties"));
+        assert!(error("Dynamic").contains("#/$defs/Dynamic/$dynamicRef: not supported"));
+        assert!(error("Recursive").contains("#/$defs/Recursive/$recursiveRef: not supported"));
+        assert!(error("HalfCount").contains("minLength: not a non-negative integer"));
+        assert!(error("NegativeCount").contains("minItems: not a non-negative integer"));
+        assert!(
+            error("TooMany").contains("more properties are required than maxProperties allows")
+        );
         assert!(error("Missing").contains("no schema Missing"));
         // A reference loop with nothing else is `true`: any value will do.
         assert!(generate(&document, "Loop", 1).is_ok());
