@@ -432,7 +432,7 @@ impl<'a> Generator<'a> {
                 if !flat.multiple_of.contains(&m) {
                     flat.multiple_of.push(m);
                 }
-                if flat.multiple_of.len() > 1 {
+                if several(&flat.multiple_of) {
                     flat.exact = false;
                 }
             }
@@ -442,7 +442,7 @@ impl<'a> Generator<'a> {
                 let pattern = value.as_str().ok_or_else(|| unsupported("not a string"))?;
                 flat.patterns
                     .push((format!("{at}/pattern"), pattern.to_owned()));
-                if flat.patterns.len() > 1 || !flat.formats.is_empty() {
+                if several(&flat.patterns) || !flat.formats.is_empty() {
                     flat.exact = false;
                 }
             }
@@ -451,7 +451,7 @@ impl<'a> Generator<'a> {
                 if !flat.formats.iter().any(|f| f == format) {
                     flat.formats.push(format.to_owned());
                 }
-                if flat.formats.len() > 1 || !flat.patterns.is_empty() {
+                if several(&flat.formats) || !flat.patterns.is_empty() {
                     flat.exact = false;
                 }
             }
@@ -1365,6 +1365,12 @@ fn default_range(lo: Option<f64>, hi: Option<f64>, span: f64) -> (f64, f64) {
     }
 }
 
+/// Whether constraints of one kind are more than the generator meets by itself: it builds a
+/// value from the first, and the check sees to the others.
+fn several<T>(constraints: &[T]) -> bool {
+    constraints.len() > 1
+}
+
 fn min_some(old: Option<u64>, new: u64) -> Option<u64> {
     Some(old.map_or(new, |old| old.min(new)))
 }
@@ -1715,6 +1721,10 @@ mod tests {
                     "minProperties": 2,
                     "maxProperties": 3
                 },
+                "TwoMultiples": {"type": "integer", "multipleOf": 4, "allOf": [{"multipleOf": 6}], "minimum": 0, "maximum": 100},
+                "TwoPatterns": {"type": "string", "pattern": "^[a-c]{2,3}$", "allOf": [{"pattern": "[ab]"}]},
+                "FormatAndPattern": {"type": "string", "format": "ipv4", "pattern": "^[12][0-9]{2}\\.2\\.3\\.4$"},
+                "PatternThenFormat": {"type": "string", "pattern": "^[12][0-9]{2}\\.2\\.3\\.4$", "allOf": [{"format": "ipv4"}]},
                 "Anything": {},
                 "Always": true
             }
