@@ -1909,6 +1909,42 @@ mod tests {
         }
     }
 
+    /// Drafts before 2020-12 write a tuple as an `items` array, and what may follow it as
+    /// `additionalItems`.
+    #[test]
+    fn older_drafts_tuples_give_valid_values() {
+        let document = json!({
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "$defs": {
+                "Pair": {"type": "array", "items": [{"type": "string"}, {"type": "integer"}],
+                         "additionalItems": false, "minItems": 2},
+                "Open": {"type": "array", "items": [{"type": "boolean"}],
+                         "additionalItems": {"type": "integer", "minimum": 0}, "minItems": 3},
+                "Loose": {"type": "array", "additionalItems": false,
+                          "items": {"type": "integer"}, "minItems": 2}
+            }
+        });
+        for seed in 0..100 {
+            let pair = generate(&document, "Pair", seed).unwrap();
+            let pair = pair.as_array().unwrap();
+            assert!(
+                pair.len() == 2 && pair[0].is_string() && pair[1].is_i64(),
+                "{pair:?}"
+            );
+            let open = generate(&document, "Open", seed).unwrap();
+            let open = open.as_array().unwrap();
+            assert!(open.len() >= 3 && open[0].is_boolean(), "{open:?}");
+            assert!(open[1..].iter().all(|v| v.as_u64().is_some()), "{open:?}");
+            // Without an `items` array, `additionalItems` says nothing.
+            let loose = generate(&document, "Loose", seed).unwrap();
+            let loose = loose.as_array().unwrap();
+            assert!(
+                loose.len() >= 2 && loose.iter().all(Value::is_i64),
+                "{loose:?}"
+            );
+        }
+    }
+
     #[test]
     fn choices_vary_with_the_seed() {
         let document = constructs();
@@ -1989,6 +2025,16 @@ mod tests {
         assert!(error("NegativeCount").contains("minItems: not a non-negative integer"));
         assert!(
             error("TooMany").contains("more properties are required than maxProperties allows")
+        );
+        // A UUID is never a URI: both formats are checked, so no value is found. (In a
+        // document of its own: a check holds its whole document, which must not refer out.)
+        let formats = json!({"$defs": {
+            "TwoFormats": {"type": "string", "format": "uuid", "allOf": [{"format": "uri"}]}
+        }});
+        let two = generate(&formats, "TwoFormats", 7).unwrap_err();
+        assert!(
+            two.contains("no value for #/$defs/TwoFormats in 24 tries"),
+            "{two}"
         );
         assert!(error("Missing").contains("no schema Missing"));
         // A reference loop with nothing else is `true`: any value will do.
