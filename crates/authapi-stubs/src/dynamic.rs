@@ -1946,6 +1946,30 @@ mod tests {
     }
 
     #[test]
+    fn past_the_soft_depth_branches_are_tried_cheapest_first_then_the_next() {
+        // Only the costliest branch passes the `not`: null, then boolean, are tried first.
+        let leaf = json!({
+            "anyOf": [{"type": "null"}, {"type": "boolean"}, {"type": "string", "maxLength": 3}],
+            "not": {"anyOf": [{"type": "null"}, {"type": "boolean"}]}
+        });
+        let document = chain(super::SOFT_DEPTH + 1, leaf);
+        let pointer = "/next".repeat(super::SOFT_DEPTH + 1);
+        let leaves: Vec<Value> = (0..4)
+            .map(|seed| {
+                generate(&document, "L0", seed)
+                    .unwrap()
+                    .pointer(&pointer)
+                    .cloned()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(
+            leaves,
+            [json!("am"), json!("zep"), json!("hor"), json!("isl")]
+        );
+    }
+
+    #[test]
     fn choices_vary_with_the_seed() {
         let document = constructs();
         let values: Vec<Value> = (0..200)
@@ -2018,7 +2042,9 @@ mod tests {
                 .contains("#/$defs/NoEnum: no member of the enum matches the other constraints")
         );
         assert!(error("TooFew").contains("uniqueItems"));
-        assert!(error("Closed").contains("additionalProperties"));
+        assert!(error("Closed").contains(
+            "#/$defs/Closed: `x` is required, and additionalProperties: false forbids it"
+        ));
         assert!(error("Dynamic").contains("#/$defs/Dynamic/$dynamicRef: not supported"));
         assert!(error("Recursive").contains("#/$defs/Recursive/$recursiveRef: not supported"));
         assert!(error("HalfCount").contains("minLength: not a non-negative integer"));
