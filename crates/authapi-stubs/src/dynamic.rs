@@ -1970,6 +1970,53 @@ mod tests {
     }
 
     #[test]
+    fn past_the_soft_depth_each_choice_takes_its_cheapest_branch() {
+        let five = json!({"type": "integer", "minimum": 5, "maximum": 5});
+        let pair = json!({"type": "object", "required": ["a", "b"],
+                          "properties": {"a": {"type": "string"}, "b": {"type": "string"}}});
+        let leaf = json!({
+            "type": "object",
+            "required": ["true", "null", "const", "enum", "ref", "all", "items", "some", "bare"],
+            "properties": {
+                // `true` costs less than an object that needs a property.
+                "true": {"anyOf": [{"type": "object", "required": ["a"],
+                                    "properties": {"a": {"type": "string"}}}, true]},
+                // A branch that allows null costs nothing.
+                "null": {"anyOf": [{"type": ["boolean", "integer"]}, {"type": ["string", "null"]}]},
+                "const": {"anyOf": [{"type": "boolean"}, {"const": null}]},
+                "enum": {"anyOf": [{"type": "boolean"}, {"enum": [null]}]},
+                // What a branch refers to, all its parts and its fewest items add to its cost.
+                "ref": {"anyOf": [{"$ref": "#/$defs/Pair"}, five]},
+                "all": {"anyOf": [{"allOf": [{"type": "string"}, {"minLength": 1}]}, five]},
+                "items": {"anyOf": [{"type": "array", "minItems": 2,
+                                     "items": {"type": "string"}}, five]},
+                // A choice costs its cheapest branch.
+                "some": {"anyOf": [{"oneOf": [pair, {"type": "object"}]}, five]},
+                // Fewest items of no schema cost nothing more: a tie, and the first wins.
+                "bare": {"anyOf": [{"type": "array", "minItems": 1}, five]}
+            }
+        });
+        let mut document = chain(super::SOFT_DEPTH, leaf);
+        document["$defs"]["Pair"] = pair;
+        let pointer = "/next".repeat(super::SOFT_DEPTH);
+        for seed in 0..3 {
+            let mut value = generate(&document, "L0", seed).unwrap();
+            let leaf = value.pointer_mut(&pointer).unwrap();
+            // Past the soft depth, `true` gives a string.
+            assert!(leaf["true"].is_string(), "seed {seed}: {leaf}");
+            leaf["true"] = json!("any");
+            assert!(leaf["bare"].is_array(), "seed {seed}: {leaf}");
+            leaf["bare"] = json!([]);
+            assert_eq!(
+                *leaf,
+                json!({"true": "any", "null": null, "const": null, "enum": null,
+                       "ref": 5, "all": 5, "items": 5, "some": 5, "bare": []}),
+                "seed {seed}"
+            );
+        }
+    }
+
+    #[test]
     fn choices_vary_with_the_seed() {
         let document = constructs();
         let values: Vec<Value> = (0..200)
