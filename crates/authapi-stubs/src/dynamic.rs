@@ -19,17 +19,8 @@ pub fn generate(document: &Value, name: &str, seed: u64) -> Result<Value, String
     if !defs.is_some_and(|defs| defs.contains_key(name)) {
         return Err(format!("the document has no schema {name}"));
     }
-    let mut generator = Generator {
-        root: document,
-        rng: Rng::new(seed),
-        steps: 0,
-        last_problem: None,
-        validators: HashMap::new(),
-        patterns: HashMap::new(),
-        costs: HashMap::new(),
-    };
     let at = format!("/$defs/{}", escape(name));
-    generator
+    Generator::new(document, seed)
         .value(&[at], 0)
         .map_err(|fail| format!("schema {name}: {}", fail.message()))
 }
@@ -197,6 +188,18 @@ struct Generator<'a> {
 }
 
 impl<'a> Generator<'a> {
+    fn new(root: &'a Value, seed: u64) -> Self {
+        Generator {
+            root,
+            rng: Rng::new(seed),
+            steps: 0,
+            last_problem: None,
+            validators: HashMap::new(),
+            patterns: HashMap::new(),
+            costs: HashMap::new(),
+        }
+    }
+
     fn schema(&self, at: &str) -> Result<&'a Value, Fail> {
         let root = self.root;
         root.pointer(at)
@@ -2014,6 +2017,41 @@ mod tests {
                 "seed {seed}"
             );
         }
+    }
+
+    #[test]
+    fn a_cost_counts_what_a_value_needs_until_its_fuel_runs_out() {
+        // Each a loop, so that only the fuel ends its cost: 1 for each schema on the way,
+        // 1000 where the fuel runs out, times the fewest items.
+        let document = json!({"$defs": {
+            "Ref": {"$ref": "#/$defs/Ref"},
+            "All": {"allOf": [{"$ref": "#/$defs/All"}]},
+            "Any": {"anyOf": [{"$ref": "#/$defs/Any"}]},
+            "Cheap": {"oneOf": [{"type": "string"}, {"$ref": "#/$defs/Cheap"}]},
+            "Null": {"type": "null"},
+            "Nullable": {"type": ["integer", "null"]},
+            "ConstNull": {"const": null},
+            "EnumNull": {"enum": [1, null]},
+            "Integer": {"type": ["integer", "string"], "enum": [1, "a"], "const": 1},
+            "Required": {"required": ["a"], "properties": {"a": {"$ref": "#/$defs/Required"}}},
+            "Items": {"minItems": 2, "items": {"$ref": "#/$defs/Items"}}
+        }});
+        let mut generator = super::Generator::new(&document, 0);
+        let costs: Vec<u64> = ["Ref", "All", "Any", "Required", "Items"]
+            .iter()
+            .map(|name| generator.cost(&format!("/$defs/{name}"), 3))
+            .collect();
+        assert_eq!(costs, [1003, 1003, 1003, 1003, 4005]);
+        // A choice costs its cheapest branch: the string, 1.
+        assert_eq!(generator.cost("/$defs/Cheap", 3), 2);
+        // A value that may be null costs nothing.
+        let nulls: Vec<u64> = ["Null", "Nullable", "ConstNull", "EnumNull", "Integer"]
+            .iter()
+            .map(|name| generator.cost(&format!("/$defs/{name}"), 3))
+            .collect();
+        assert_eq!(nulls, [0, 0, 0, 0, 1]);
+        assert_eq!(generator.cost("/$defs/Ref", 0), 1000);
+        assert_eq!(generator.cost("/$defs/Missing", 3), 1_000_000);
     }
 
     #[test]
