@@ -1728,6 +1728,9 @@ mod tests {
                 "TwoPatterns": {"type": "string", "pattern": "^[a-c]{2,3}$", "allOf": [{"pattern": "[ab]"}]},
                 "FormatAndPattern": {"type": "string", "format": "ipv4", "pattern": "^[12][0-9]{2}\\.2\\.3\\.4$"},
                 "PatternThenFormat": {"type": "string", "pattern": "^[12][0-9]{2}\\.2\\.3\\.4$", "allOf": [{"format": "ipv4"}]},
+                "Between": {"type": "number", "minimum": 10, "maximum": 12},
+                // Too wide a range for a random point in it: its middle.
+                "Huge": {"type": "number", "minimum": -1.7e308, "maximum": 1.7e308},
                 "Anything": {},
                 "Always": true
             }
