@@ -42,6 +42,10 @@ const EXTRA_REPEATS: u32 = 8;
 /// Larger lower bounds would make bodies of megabytes; a stub has no use for them.
 const MAX_LENGTH: u64 = 10_000;
 
+/// 2^53: up to it every integer is exact as an `f64`, so a multiple this size or smaller is
+/// written as a JSON integer.
+const EXACT: f64 = 9_007_199_254_740_992.0;
+
 #[derive(Debug)]
 enum Fail {
     /// A construct the generator cannot produce at all: trying again cannot help.
@@ -789,9 +793,10 @@ impl<'a> Generator<'a> {
         let decimals = decimals_of(m);
         if integer && m.fract() != 0.0 {
             // The smallest integer that is a multiple of m: m·10^d over gcd(10^d, m·10^d).
+            // Past 38 decimals 10^d overflows: the scale is then 0, and so is `scaled`.
             let scale = 10u128.checked_pow(decimals).unwrap_or(0);
             let scaled = (m * scale as f64).round() as u128;
-            if scale == 0 || scaled == 0 {
+            if scaled == 0 {
                 return Err(Fail::Unsupported(format!(
                     "#{}: multipleOf {m} is too fine for integers",
                     flat.at
@@ -801,9 +806,17 @@ impl<'a> Generator<'a> {
         }
         let k_lo = (lo / m).ceil();
         let k_hi = (hi / m).floor();
-        if k_lo > k_hi || k_lo.abs() > 9e15 || k_hi.abs() > 9e15 {
+        if k_lo > k_hi {
             return Err(Fail::Unsatisfiable(format!(
                 "#{}: no multiple of {m} within the bounds",
+                flat.at
+            )));
+        }
+        // k is drawn as an integer and must stay one exactly as a float.
+        let (k_lo, k_hi) = (k_lo.max(-EXACT), k_hi.min(EXACT));
+        if k_lo > k_hi {
+            return Err(Fail::Unsupported(format!(
+                "#{}: the multiples of {m} within the bounds are too far from zero",
                 flat.at
             )));
         }
@@ -812,7 +825,7 @@ impl<'a> Generator<'a> {
             let Ok(v) = format!("{:.*}", decimals as usize, k as f64 * m).parse::<f64>() else {
                 continue;
             };
-            let value = if integer || (v.fract() == 0.0 && v.abs() < 9e15) {
+            let value = if integer || (v.fract() == 0.0 && v.abs() <= EXACT) {
                 if v.fract() != 0.0 {
                     continue;
                 }
@@ -902,11 +915,7 @@ impl<'a> Generator<'a> {
         let text: Vec<&str> = (0..words).map(|_| *self.rng.pick(WORDS)).collect();
         let mut out = text.join(" ");
         if let Some(n) = target {
-            while out.len() < n {
-                out.push(' ');
-                let word = *self.rng.pick::<&str>(WORDS);
-                out.push_str(word);
-            }
+            // n/4 + 1 words of four letters or more, joined, are longer than n: cut them.
             out.truncate(n);
             if out.ends_with(' ') {
                 out.pop();
@@ -953,11 +962,11 @@ impl<'a> Generator<'a> {
                 out.push(self.pick_char(&ranges));
             }
             HirKind::Class(Class::Bytes(class)) => {
+                // The parser is in UTF-8 mode, so a class of bytes holds ASCII only.
                 let ranges: Vec<(u32, u32)> = class
                     .ranges()
                     .iter()
-                    .filter(|r| r.start() < 0x80)
-                    .map(|r| (u32::from(r.start()), u32::from(r.end().min(0x7f))))
+                    .map(|r| (u32::from(r.start()), u32::from(r.end())))
                     .collect();
                 out.push(self.pick_char(&ranges));
             }
@@ -1269,14 +1278,12 @@ fn check_hir(hir: &Hir) -> Result<(), String> {
             | Look::EndCRLF => Ok(()),
             other => Err(format!("{other:?} (a word boundary) cannot be generated")),
         },
-        HirKind::Literal(literal) if std::str::from_utf8(&literal.0).is_err() => {
-            Err("it matches bytes that are not UTF-8".to_owned())
-        }
+        // Bytes that are not UTF-8 never get here: the parser, in UTF-8 mode, refuses them.
         HirKind::Class(Class::Unicode(class)) if class.ranges().is_empty() => {
             Err("a class matches no character".to_owned())
         }
-        HirKind::Class(Class::Bytes(class)) if !class.ranges().iter().any(|r| r.start() < 0x80) => {
-            Err("a class matches only bytes that are not UTF-8".to_owned())
+        HirKind::Class(Class::Bytes(class)) if class.ranges().is_empty() => {
+            Err("a class matches no character".to_owned())
         }
         HirKind::Repetition(repetition) => check_hir(&repetition.sub),
         HirKind::Capture(capture) => check_hir(&capture.sub),
@@ -2153,6 +2160,116 @@ mod tests {
         assert!(error("Missing").contains("no schema Missing"));
         // A reference loop with nothing else is `true`: any value will do.
         assert!(generate(&document, "Loop", 1).is_ok());
+    }
+
+    #[test]
+    fn multiples_are_exact_within_the_bounds_and_refused_past_them() {
+        let document = json!({"$defs": {
+            "Halves": {"type": "integer", "multipleOf": 0.5, "minimum": 1, "maximum": 3},
+            "TwoFifths": {"type": "integer", "multipleOf": 0.4, "minimum": 1, "maximum": 3},
+            "Wide": {"type": "number", "multipleOf": 1, "minimum": 0, "maximum": 1e20},
+            "AtExact": {"type": "number", "multipleOf": 1, "minimum": 9007199254740992.0, "maximum": 9007199254740992.0},
+            "PastExact": {"type": "number", "multipleOf": 2, "minimum": 9007199254740994.0, "maximum": 9007199254740994.0},
+            "Far": {"type": "number", "multipleOf": 1, "minimum": 1e17, "maximum": 1e18},
+            "NoneWithin": {"type": "integer", "multipleOf": 10, "minimum": 1, "maximum": 9},
+            "TooFine": {"type": "integer", "multipleOf": 1e-40}
+        }});
+        let values = |name: &str| -> Vec<Value> {
+            (0..60)
+                .map(|seed| generate(&document, name, seed).unwrap())
+                .collect()
+        };
+        // Every integer is a multiple of 0.5; of 0.4, only the even ones.
+        let mut halves: Vec<i64> = values("Halves")
+            .iter()
+            .map(|v| v.as_i64().unwrap())
+            .collect();
+        halves.sort_unstable();
+        halves.dedup();
+        assert_eq!(halves, [1, 2, 3]);
+        assert!(values("TwoFifths").iter().all(|v| v == &json!(2)));
+        // A range too wide to draw exactly is drawn within ±2^53.
+        let wide = values("Wide");
+        assert!(
+            wide.iter()
+                .all(|v| v.as_u64().is_some_and(|v| v <= 1 << 53)),
+            "{wide:?}"
+        );
+        // Up to 2^53 a whole multiple is a JSON integer; past it, a float.
+        assert_eq!(
+            generate(&document, "AtExact", 1).unwrap().to_string(),
+            "9007199254740992"
+        );
+        assert_eq!(
+            generate(&document, "PastExact", 1).unwrap().to_string(),
+            "9007199254740994.0"
+        );
+        let error = |name: &str| generate(&document, name, 7).unwrap_err();
+        assert_eq!(
+            error("Far"),
+            "schema Far: #/$defs/Far: the multiples of 1 within the bounds are too far from zero"
+        );
+        let none_within = error("NoneWithin");
+        assert!(
+            none_within
+                .ends_with("problem: #/$defs/NoneWithin: no multiple of 10 within the bounds"),
+            "{none_within}"
+        );
+        assert!(error("TooFine").contains("is too fine for integers"));
+    }
+
+    #[test]
+    fn lengths_and_patterns_reach_their_limits_and_stop_past_them() {
+        let document = json!({"$defs": {
+            "AtMax": {"type": "string", "minLength": 10000},
+            "PastMax": {"type": "string", "minLength": 10001},
+            "LongPattern": {"type": "string", "pattern": "^a{40000}$"},
+            "TooLongPattern": {"type": "string", "pattern": "^a{40001}$"},
+            "Bytes": {"type": "string", "pattern": "^(?-u:[a-c])x$"},
+            "NotUtf8": {"type": "string", "pattern": "(?-u:\\xff)"},
+            "NoCharacter": {"type": "string", "pattern": "^a[^\\s\\S]$"},
+            "NoByte": {"type": "string", "pattern": "^a(?-u:[a&&b])$"}
+        }});
+        let value = |name: &str, seed: u64| generate(&document, name, seed).unwrap();
+        let error = |name: &str| generate(&document, name, 7).unwrap_err();
+        let at_max = value("AtMax", 3);
+        let length = at_max.as_str().unwrap().chars().count();
+        assert!((10_000..=10_024).contains(&length), "{length}");
+        assert!(error("PastMax").contains("minLength 10001 is larger than 10000"));
+        assert_eq!(value("LongPattern", 3), json!("a".repeat(40_000)));
+        assert!(
+            error("TooLongPattern").contains("makes strings longer than 40000"),
+            "{}",
+            error("TooLongPattern")
+        );
+        let mut bytes: Vec<String> = (0..40)
+            .map(|seed| value("Bytes", seed).as_str().unwrap().to_owned())
+            .collect();
+        bytes.sort_unstable();
+        bytes.dedup();
+        assert_eq!(bytes, ["ax", "bx", "cx"]);
+        let not_utf8 = error("NotUtf8");
+        assert!(not_utf8.contains("cannot parse it"), "{not_utf8}");
+        for name in ["NoCharacter", "NoByte"] {
+            assert!(
+                error(name).contains("a class matches no character"),
+                "{}",
+                error(name)
+            );
+        }
+    }
+
+    /// Words are cut to the length drawn, so every length can be met exactly.
+    #[test]
+    fn text_meets_every_exact_length() {
+        for n in 0..=60 {
+            let document =
+                json!({"$defs": {"S": {"type": "string", "minLength": n, "maxLength": n}}});
+            for seed in 0..20 {
+                let text = generate(&document, "S", seed).unwrap();
+                assert_eq!(text.as_str().unwrap().len(), n, "{n}, seed {seed}: {text}");
+            }
+        }
     }
 
     /// The fixture specs' schema documents: each schema gives valid values or an error.
