@@ -58,8 +58,9 @@ enum Command {
         /// Stop after this many seconds and report the mutants tested by then
         #[arg(long, value_name = "SECS")]
         time_limit: Option<u64>,
-        /// Go on from the earlier runs: skip the mutants they caught or found unviable, test
-        /// the rest, and count them all
+        /// Go on from the earlier runs: skip the mutants they caught or found unviable (moved
+        /// with their lines through later edits; those of changed lines are tested again),
+        /// test the rest, and count them all
         #[arg(long, conflicts_with = "in_diff")]
         iterate: bool,
     },

@@ -15,6 +15,8 @@ use anyhow::{Context, Result, bail};
 
 use crate::util::{cargo_command, run_cmd, target_dir};
 
+mod carry;
+
 /// The cargo-mutants release this project's settings and exit statuses were checked with.
 pub const CARGO_MUTANTS_VERSION: &str = "27.1.0";
 
@@ -90,6 +92,7 @@ pub struct Options {
     pub time_limit: Option<Duration>,
     /// Go on from the earlier runs' results: the mutants they caught, or found unviable, are
     /// counted again without being tested, so that a full run can be done a part at a time.
+    /// Those on lines changed since are tested again; the others follow their lines.
     pub iterate: bool,
 }
 
@@ -410,6 +413,10 @@ fn test(root: &Path, options: &Options, diff: Option<Diff>) -> Result<()> {
         // cargo-mutants makes its output directory but not the ones above it.
         std::fs::create_dir_all(&out)
             .with_context(|| format!("cannot create {}", out.display()))?;
+        if options.iterate {
+            carry::carry(root, &dir)?;
+        }
+        carry::keep(root, &dir, &run.files)?;
         let mut cmd = cargo_command(root);
         // In place: the mutants build in this checkout's target directory, reusing what the
         // tests already built, where a copy of the tree would build everything again.
