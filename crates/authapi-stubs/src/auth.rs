@@ -125,7 +125,7 @@ pub fn no_credentials(parts: &Parts, accepted: &[Scheme]) -> ApiError {
 }
 
 /// Standard base64 with or without padding; `None` for anything else.
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
+pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
     let text = text.trim_end_matches('=');
     let mut out = Vec::with_capacity(text.len() * 3 / 4);
     let (mut buffer, mut bits) = (0u32, 0u32);

@@ -2272,6 +2272,82 @@ mod tests {
         }
     }
 
+    /// Each format has values of its own kind, which a validator that knows the format
+    /// accepts; a format left to plain words would pass the validators that do not know it.
+    #[test]
+    fn every_format_gives_values_of_its_own_shape() {
+        use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+        let digit_then = |s: &str, rest: &str| {
+            s.chars().next().is_some_and(|c| c.is_ascii_digit()) && s[1..].starts_with(rest)
+        };
+        let shapes: &[(&str, &dyn Fn(&str) -> bool)] = &[
+            ("date-time", &|s| {
+                s.len() == 20 && &s[10..11] == "T" && s.ends_with('Z')
+            }),
+            ("date", &|s| {
+                s.len() == 10 && &s[4..5] == "-" && &s[7..8] == "-"
+            }),
+            ("time", &|s| s.len() == 9 && s.ends_with('Z')),
+            ("duration", &|s| {
+                s.starts_with("PT") || (s.starts_with('P') && s.ends_with('D'))
+            }),
+            ("email", &|s| s.contains("@example.")),
+            ("idn-email", &|s| s.contains("@example.")),
+            ("hostname", &|s| s.ends_with(".example.com")),
+            ("idn-hostname", &|s| s.ends_with(".example.com")),
+            ("ipv4", &|s| s.parse::<Ipv4Addr>().is_ok()),
+            ("ipv6", &|s| s.parse::<Ipv6Addr>().is_ok()),
+            ("ip", &|s| s.parse::<IpAddr>().is_ok()),
+            ("uri", &|s| s.starts_with("https://") && !s.contains(' ')),
+            ("iri", &|s| s.starts_with("https://") && !s.contains(' ')),
+            ("uri-reference", &|s| s.starts_with('/') && !s.contains(' ')),
+            ("iri-reference", &|s| s.starts_with('/') && !s.contains(' ')),
+            ("uri-template", &|s| {
+                s.starts_with("https://example.com/") && s.ends_with("/{id}")
+            }),
+            ("uuid", &|s| s.len() == 36 && &s[14..15] == "4"),
+            ("json-pointer", &|s| s.starts_with('/')),
+            ("relative-json-pointer", &|s| digit_then(s, "/")),
+            ("regex", &|s| s == "^[a-z]+$"),
+            ("byte", &|s| {
+                crate::auth::base64_decode(s).is_some_and(|text| {
+                    (4..=24).contains(&text.len())
+                        && text.iter().all(|b| b.is_ascii_lowercase() || *b == b' ')
+                })
+            }),
+        ];
+        let mut defs = serde_json::Map::new();
+        for (format, _) in shapes {
+            defs.insert(
+                format.to_string(),
+                json!({"type": "string", "format": format}),
+            );
+        }
+        let document = json!({"$defs": defs});
+        for (format, shape) in shapes {
+            let validator = validator(&document, format);
+            let values: Vec<String> = (0..40)
+                .map(|seed| generate(&document, format, seed).unwrap())
+                .map(|v| v.as_str().unwrap().to_owned())
+                .collect();
+            for value in &values {
+                assert!(shape(value), "{format}: {value}");
+                assert!(validator.is_valid(&json!(value)), "{format}: {value}");
+            }
+            let distinct: std::collections::BTreeSet<&String> = values.iter().collect();
+            assert!(
+                distinct.len() > 1 || *format == "regex",
+                "{format}: {values:?}"
+            );
+        }
+        // An `ip` is either kind.
+        let kinds: std::collections::BTreeSet<bool> = (0..40)
+            .map(|seed| generate(&document, "ip", seed).unwrap())
+            .map(|v| v.as_str().unwrap().contains(':'))
+            .collect();
+        assert_eq!(kinds.len(), 2);
+    }
+
     /// The fixture specs' schema documents: each schema gives valid values or an error.
     #[test]
     fn the_fixture_specs_schemas_give_valid_values_or_errors() {
