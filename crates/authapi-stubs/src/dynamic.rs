@@ -2277,10 +2277,8 @@ mod tests {
     #[test]
     fn every_format_gives_values_of_its_own_shape() {
         use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-        let digit_then = |s: &str, rest: &str| {
-            s.chars().next().is_some_and(|c| c.is_ascii_digit()) && s[1..].starts_with(rest)
-        };
-        let shapes: &[(&str, &dyn Fn(&str) -> bool)] = &[
+        type Shape = dyn Fn(&str) -> bool;
+        let shapes: &[(&str, &Shape)] = &[
             ("date-time", &|s| {
                 s.len() == 20 && &s[10..11] == "T" && s.ends_with('Z')
             }),
@@ -2307,7 +2305,9 @@ mod tests {
             }),
             ("uuid", &|s| s.len() == 36 && &s[14..15] == "4"),
             ("json-pointer", &|s| s.starts_with('/')),
-            ("relative-json-pointer", &|s| digit_then(s, "/")),
+            ("relative-json-pointer", &|s| {
+                s.as_bytes().first().is_some_and(u8::is_ascii_digit) && s[1..].starts_with('/')
+            }),
             ("regex", &|s| s == "^[a-z]+$"),
             ("byte", &|s| {
                 crate::auth::base64_decode(s).is_some_and(|text| {
