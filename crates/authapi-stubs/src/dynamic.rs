@@ -1204,6 +1204,18 @@ impl<'a> Generator<'a> {
                 flat.at
             )));
         }
+        if flat.min_properties > max {
+            return Err(Fail::Unsatisfiable(format!(
+                "#{}: maxProperties is below minProperties",
+                flat.at
+            )));
+        }
+        if flat.min_properties > MAX_LENGTH {
+            return Err(Fail::Unsupported(format!(
+                "#{}: minProperties {} is larger than {MAX_LENGTH}",
+                flat.at, flat.min_properties
+            )));
+        }
         let minimal = depth >= SOFT_DEPTH;
         let mut names: Vec<String> = Vec::new();
         let mut optional: Vec<String> = Vec::new();
@@ -1231,7 +1243,7 @@ impl<'a> Generator<'a> {
         }
         // minProperties: the skipped optional properties first, then names of their own.
         let mut extra = 0;
-        while (names.len() as u64) < flat.min_properties {
+        for _ in names.len() as u64..flat.min_properties {
             if !skipped.is_empty() {
                 names.push(skipped.remove(0));
             } else if flat.closed.is_empty() {
@@ -2269,6 +2281,72 @@ mod tests {
                 let text = generate(&document, "S", seed).unwrap();
                 assert_eq!(text.as_str().unwrap().len(), n, "{n}, seed {seed}: {text}");
             }
+        }
+    }
+
+    #[test]
+    fn counts_of_items_and_properties_hold_at_their_edges() {
+        let document = json!({"$defs": {
+            "ItemsAtMax": {"type": "array", "minItems": 10000, "items": {"type": "boolean"}},
+            "ItemsPastMax": {"type": "array", "minItems": 10001},
+            "PropertiesAtMax": {"type": "object", "minProperties": 10000, "additionalProperties": {"type": "boolean"}},
+            "PropertiesPastMax": {"type": "object", "minProperties": 10001},
+            "MinAboveMax": {"type": "object", "minProperties": 3, "maxProperties": 2},
+            "MinAtMax": {"type": "object", "minProperties": 2, "maxProperties": 2},
+            "RequiredAtMax": {
+                "type": "object", "required": ["a", "b"], "maxProperties": 2,
+                "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}, "c": {"type": "integer"}}
+            },
+            "ClosedByAPart": {
+                "type": "object",
+                "allOf": [{"properties": {"a": {"type": "integer"}}, "additionalProperties": false}],
+                "properties": {"a": {"type": "integer"}, "b": {"type": "string"}}
+            },
+            "RequiredButClosed": {"type": "object", "required": ["x"], "properties": {"a": {}}, "additionalProperties": false}
+        }});
+        let value = |name: &str, seed: u64| {
+            let value = generate(&document, name, seed).unwrap();
+            assert!(
+                validator(&document, name).is_valid(&value),
+                "{name}: {value}"
+            );
+            value
+        };
+        let error = |name: &str| generate(&document, name, 7).unwrap_err();
+        let items = value("ItemsAtMax", 1).as_array().unwrap().len();
+        assert!((10_000..=10_003).contains(&items), "{items}");
+        assert!(error("ItemsPastMax").contains("minItems 10001 is larger than 10000"));
+        assert!(value("PropertiesAtMax", 1).as_object().unwrap().len() >= 10_000);
+        assert!(error("PropertiesPastMax").contains("minProperties 10001 is larger than 10000"));
+        assert!(error("MinAboveMax").contains("maxProperties is below minProperties"));
+        for seed in 0..20 {
+            assert_eq!(value("MinAtMax", seed).as_object().unwrap().len(), 2);
+            let keys: Vec<String> = value("RequiredAtMax", seed)
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect();
+            assert_eq!(keys, ["a", "b"]);
+        }
+        // A property one part declares and another part's closed list leaves out never comes.
+        let closed: Vec<Value> = (0..40).map(|seed| value("ClosedByAPart", seed)).collect();
+        assert!(closed.iter().all(|v| v.get("b").is_none()), "{closed:?}");
+        assert!(closed.iter().any(|v| v.get("a").is_some()), "{closed:?}");
+        assert!(error("RequiredButClosed").contains(
+            "#/$defs/RequiredButClosed: `x` is required, and additionalProperties: false forbids it"
+        ));
+    }
+
+    #[test]
+    fn a_word_boundary_is_found_inside_groups_and_repetitions() {
+        let document = json!({"$defs": {
+            "InGroup": {"type": "string", "pattern": "^(\\bx)$"},
+            "Repeated": {"type": "string", "pattern": "^(?:a\\b)*$"}
+        }});
+        for name in ["InGroup", "Repeated"] {
+            let error = generate(&document, name, 7).unwrap_err();
+            assert!(error.contains("word boundary"), "{name}: {error}");
         }
     }
 
