@@ -1332,24 +1332,23 @@ fn is_multiple(value: f64, multiple: f64) -> bool {
     if value == 0.0 {
         return true;
     }
+    // Not only faster: a tiny value would read as a whole number (0) below.
     if value.abs() < multiple {
         return false;
     }
     if value.fract() == 0.0 && multiple.fract() == 0.0 {
         return value % multiple == 0.0;
     }
+    /// `v` as numerator and denominator, the denominator a power of ten up to 10^38.
     fn fraction(v: f64) -> Option<(u128, u128)> {
         let v = v.abs();
-        let mut p = 0;
-        let mut scaled = v;
-        while (scaled.floor() - scaled).abs() >= f64::EPSILON {
-            p += 1;
-            scaled = v * 10f64.powi(p);
-            if !scaled.is_finite() || p > 38 {
-                return None;
+        for p in 0..=38 {
+            let scaled = v * 10f64.powi(p);
+            if (scaled.floor() - scaled).abs() < f64::EPSILON {
+                return (scaled < 1e38).then(|| (scaled as u128, 10u128.pow(p as u32)));
             }
         }
-        (scaled < 1e38).then(|| (scaled as u128, 10u128.pow(p as u32)))
+        None
     }
     let (Some((vn, vd)), Some((mn, md))) = (fraction(value), fraction(multiple)) else {
         return false;
@@ -2348,6 +2347,86 @@ mod tests {
             let error = generate(&document, name, 7).unwrap_err();
             assert!(error.contains("word boundary"), "{name}: {error}");
         }
+    }
+
+    #[test]
+    fn multiples_are_decided_as_the_validator_decides_them() {
+        use super::is_multiple;
+        let two_to_130 = 2f64.powi(130);
+        for (value, multiple, expected) in [
+            (0.0, 0.3, true),
+            (-1.5, 0.5, true),
+            (0.5, 0.25, true),
+            (0.3, 0.3, true),
+            (0.75, 0.5, false),
+            (0.2, 0.3, false),
+            (6.0, 3.0, true),
+            (7.0, 2.0, false),
+            (6.0, 1.5, true),
+            (two_to_130, 2.0, true),
+            (0.07, 0.01, true),
+            (0.07, 0.02, false),
+            (1e-40, 0.5, false),
+            // Never a division by zero, though a schema's multipleOf is never 0.
+            (0.5, 0.0, false),
+        ] {
+            assert_eq!(
+                is_multiple(value, multiple),
+                expected,
+                "{value} of {multiple}"
+            );
+            if multiple > 0.0 {
+                let schema = json!({"multipleOf": multiple});
+                let decided = jsonschema::is_valid(&schema, &json!(value));
+                assert_eq!(decided, expected, "the validator on {value} of {multiple}");
+            }
+        }
+    }
+
+    /// A schema with no `type` gives the type its keywords constrain; none, a string.
+    #[test]
+    fn keywords_without_a_type_imply_it() {
+        let cases = [
+            ("object", json!({"properties": {"a": {"type": "integer"}}})),
+            ("object", json!({"required": ["a"]})),
+            ("object", json!({"additionalProperties": false})),
+            ("array", json!({"prefixItems": [{"type": "integer"}]})),
+            ("array", json!({"items": {"type": "integer"}})),
+            ("array", json!({"minItems": 1})),
+            ("array", json!({"uniqueItems": true})),
+            ("string", json!({"pattern": "^a+$"})),
+            ("string", json!({"format": "date"})),
+            ("string", json!({"minLength": 1})),
+            ("string", json!({"description": "nothing that constrains"})),
+            ("number", json!({"minimum": 5})),
+            ("number", json!({"maximum": 5})),
+            ("number", json!({"multipleOf": 3})),
+        ];
+        for (expected, schema) in cases {
+            let document = json!({"$defs": {"S": schema}});
+            for seed in 0..20 {
+                let value = generate(&document, "S", seed).unwrap();
+                let kind = match value {
+                    Value::Object(_) => "object",
+                    Value::Array(_) => "array",
+                    Value::String(_) => "string",
+                    Value::Number(_) => "number",
+                    _ => "other",
+                };
+                assert_eq!(kind, expected, "{schema}, seed {seed}: {value}");
+            }
+        }
+    }
+
+    #[test]
+    fn enum_members_are_kept_by_their_lengths() {
+        let document = json!({"$defs": {"S": {"enum": ["a", "bb", "ccc"], "maxLength": 2}}});
+        let mut members: Vec<Value> = (0..40)
+            .map(|seed| generate(&document, "S", seed).unwrap())
+            .collect();
+        members.sort_by_key(|v| v.to_string());
+        members.dedup();
+        assert_eq!(members, [json!("a"), json!("bb")]);
     }
 
     /// Each format has values of its own kind, which a validator that knows the format
