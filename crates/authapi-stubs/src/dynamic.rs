@@ -1433,20 +1433,18 @@ fn is_assertion(key: &str) -> bool {
     ) && !key.starts_with("x-")
 }
 
-/// The JSON pointer of a local reference: `#/$defs/A%20B` → `/$defs/A B`.
+/// The JSON pointer of a local reference: `#/$defs/A%20B` → `/$defs/A B`; `None` for any
+/// other reference, and for a `%` not followed by two hex digits.
 fn local_pointer(reference: &str) -> Option<String> {
     let fragment = reference.strip_prefix('#')?;
-    let bytes = fragment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
+    let mut out = Vec::with_capacity(fragment.len());
+    let mut bytes = fragment.bytes();
+    while let Some(byte) = bytes.next() {
+        if byte == b'%' {
+            let hex = [bytes.next()?, bytes.next()?];
+            out.push(u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?);
         } else {
-            out.push(bytes[i]);
-            i += 1;
+            out.push(byte);
         }
     }
     let pointer = String::from_utf8(out).ok()?;
@@ -2418,15 +2416,44 @@ mod tests {
         }
     }
 
+    /// Enum members are checked against what else constrains them, and only then.
     #[test]
-    fn enum_members_are_kept_by_their_lengths() {
-        let document = json!({"$defs": {"S": {"enum": ["a", "bb", "ccc"], "maxLength": 2}}});
-        let mut members: Vec<Value> = (0..40)
-            .map(|seed| generate(&document, "S", seed).unwrap())
-            .collect();
-        members.sort_by_key(|v| v.to_string());
-        members.dedup();
-        assert_eq!(members, [json!("a"), json!("bb")]);
+    fn enum_members_are_kept_by_the_other_constraints() {
+        let document = json!({"$defs": {
+            "Short": {"enum": ["a", "bb", "ccc"], "maxLength": 2},
+            "Patterned": {"enum": ["a1", "bb", "c3"], "pattern": "^[a-z][0-9]$"},
+            "Extended": {"enum": ["a1", "bb", "c3"], "x-note": "an extension", "description": "x"}
+        }});
+        let members = |name: &str| -> Vec<Value> {
+            let mut members: Vec<Value> = (0..40)
+                .map(|seed| generate(&document, name, seed).unwrap())
+                .collect();
+            members.sort_by_key(|v| v.to_string());
+            members.dedup();
+            members
+        };
+        assert_eq!(members("Short"), [json!("a"), json!("bb")]);
+        assert_eq!(members("Patterned"), [json!("a1"), json!("c3")]);
+        assert_eq!(members("Extended"), [json!("a1"), json!("bb"), json!("c3")]);
+    }
+
+    #[test]
+    fn local_references_are_read_as_pointers() {
+        use super::local_pointer;
+        for (reference, pointer) in [
+            ("#", Some("")),
+            ("#/$defs/A", Some("/$defs/A")),
+            ("#/$defs/A%20B", Some("/$defs/A B")),
+            ("#/$defs/%41%c3%a9", Some("/$defs/Aé")),
+            ("#/$defs/A%4", None),
+            ("#/$defs/A%", None),
+            ("#/$defs/A%zz", None),
+            ("#/$defs/%ff", None),
+            ("#A", None),
+            ("other.json#/$defs/A", None),
+        ] {
+            assert_eq!(local_pointer(reference).as_deref(), pointer, "{reference}");
+        }
     }
 
     /// Each format has values of its own kind, which a validator that knows the format
