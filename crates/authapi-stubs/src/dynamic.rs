@@ -2438,6 +2438,28 @@ mod tests {
     }
 
     #[test]
+    fn days_count_to_calendar_dates_across_centuries() {
+        use super::civil_from_days;
+        for (days, date) in [
+            (-135_081, (1600, 2, 29)),
+            (-25_568, (1899, 12, 31)),
+            (-25_509, (1900, 2, 28)),
+            (-25_508, (1900, 3, 1)),
+            (0, (1970, 1, 1)),
+            (11_016, (2000, 2, 29)),
+            (11_322, (2000, 12, 31)),
+            (18_262, (2020, 1, 1)),
+            (20_818, (2026, 12, 31)),
+            (47_540, (2100, 2, 28)),
+            (47_541, (2100, 3, 1)),
+            (157_113, (2400, 2, 29)),
+            (2_932_896, (9999, 12, 31)),
+        ] {
+            assert_eq!(civil_from_days(days), date, "{days}");
+        }
+    }
+
+    #[test]
     fn local_references_are_read_as_pointers() {
         use super::local_pointer;
         for (reference, pointer) in [
