@@ -1339,13 +1339,15 @@ fn is_multiple(value: f64, multiple: f64) -> bool {
     if value.fract() == 0.0 && multiple.fract() == 0.0 {
         return value % multiple == 0.0;
     }
-    /// `v` as numerator and denominator, the denominator a power of ten up to 10^38.
+    /// `v` as numerator and denominator, the denominator a power of ten up to 10^38. A
+    /// numerator past `u128` (a whole value, beside a fractional multiple) saturates, and its
+    /// product with the multiple's denominator overflows below: not a multiple.
     fn fraction(v: f64) -> Option<(u128, u128)> {
         let v = v.abs();
         for p in 0..=38 {
             let scaled = v * 10f64.powi(p);
             if (scaled.floor() - scaled).abs() < f64::EPSILON {
-                return (scaled < 1e38).then(|| (scaled as u128, 10u128.pow(p as u32)));
+                return Some((scaled as u128, 10u128.pow(p as u32)));
             }
         }
         None
@@ -2362,6 +2364,7 @@ mod tests {
             (7.0, 2.0, false),
             (6.0, 1.5, true),
             (two_to_130, 2.0, true),
+            (1.0000000000000002, 0.5, false),
             (0.07, 0.01, true),
             (0.07, 0.02, false),
             (1e-40, 0.5, false),
