@@ -1291,12 +1291,8 @@ fn check_hir(hir: &Hir) -> Result<(), String> {
             other => Err(format!("{other:?} (a word boundary) cannot be generated")),
         },
         // Bytes that are not UTF-8 never get here: the parser, in UTF-8 mode, refuses them.
-        HirKind::Class(Class::Unicode(class)) if class.ranges().is_empty() => {
-            Err("a class matches no character".to_owned())
-        }
-        HirKind::Class(Class::Bytes(class)) if class.ranges().is_empty() => {
-            Err("a class matches no character".to_owned())
-        }
+        // `[^\s\S]` and `[a&&b]` alike (the parser writes "no match" as an empty class).
+        HirKind::Class(class) if class.is_empty() => Err("a class matches no character".to_owned()),
         HirKind::Repetition(repetition) => check_hir(&repetition.sub),
         HirKind::Capture(capture) => check_hir(&capture.sub),
         HirKind::Concat(all) | HirKind::Alternation(all) => all.iter().try_for_each(check_hir),
