@@ -2413,6 +2413,20 @@ mod tests {
                 assert_eq!(kind, expected, "{schema}, seed {seed}: {value}");
             }
         }
+        // Keywords of two types imply both, each chosen now and then.
+        for string_keyword in [
+            json!({"pattern": "^a+$"}),
+            json!({"format": "date"}),
+            json!({"minLength": 1}),
+        ] {
+            let mut schema = string_keyword.clone();
+            schema["minimum"] = json!(5);
+            let document = json!({"$defs": {"S": schema}});
+            let kinds: std::collections::BTreeSet<bool> = (0..30)
+                .map(|seed| generate(&document, "S", seed).unwrap().is_string())
+                .collect();
+            assert_eq!(kinds.len(), 2, "{string_keyword}");
+        }
     }
 
     /// Enum members are checked against what else constrains them, and only then.
