@@ -63,6 +63,11 @@ enum Command {
         /// test the rest, and count them all
         #[arg(long, conflicts_with = "in_diff")]
         iterate: bool,
+        /// Write what is now known caught or unviable in the files run into
+        /// .cargo/mutants-ledger.txt, which later `--iterate` runs in any checkout go on from;
+        /// the files must be committed
+        #[arg(long, requires = "iterate")]
+        record: bool,
     },
     /// What a spec edit breaks, for HTTP clients and for Rust code, against a git ref
     /// (`cargo xtask diff --help` for its options)
@@ -96,12 +101,14 @@ fn main() -> ExitCode {
             in_diff,
             time_limit,
             iterate,
+            record,
         } => {
             let options = xtask::mutants::Options {
                 files,
                 in_diff,
                 time_limit: time_limit.map(std::time::Duration::from_secs),
                 iterate,
+                record,
             };
             Box::new(move |root| xtask::mutants::run(root, &options))
         }

@@ -16,6 +16,7 @@ use anyhow::{Context, Result, bail};
 use crate::util::{cargo_command, run_cmd, target_dir};
 
 mod carry;
+mod ledger;
 
 /// The cargo-mutants release this project's settings and exit statuses were checked with.
 pub const CARGO_MUTANTS_VERSION: &str = "27.1.0";
@@ -94,6 +95,9 @@ pub struct Options {
     /// counted again without being tested, so that a full run can be done a part at a time.
     /// Those on lines changed since are tested again; the others follow their lines.
     pub iterate: bool,
+    /// Write what is known caught or unviable in the files run into the ledger
+    /// (`.cargo/mutants-ledger.txt`), for a later `--iterate` in any checkout to go on from.
+    pub record: bool,
 }
 
 /// One run of cargo-mutants: the files it mutates and the tests that judge them.
@@ -375,6 +379,16 @@ fn test(root: &Path, options: &Options, diff: Option<Diff>) -> Result<()> {
             return Ok(());
         }
     }
+    let head = if options.record {
+        Some(recordable(root, &runs)?)
+    } else {
+        None
+    };
+    let mut ledger = if options.iterate {
+        ledger::Ledger::load(root)?
+    } else {
+        ledger::Ledger::default()
+    };
     let out = target_dir(root).join("mutants");
     let mut counts = Counts::default();
     let mut stopped = false;
@@ -414,6 +428,13 @@ fn test(root: &Path, options: &Options, diff: Option<Diff>) -> Result<()> {
         std::fs::create_dir_all(&out)
             .with_context(|| format!("cannot create {}", out.display()))?;
         if options.iterate {
+            let seeded = ledger.seed(root, &dir, &run.files)?;
+            if seeded > 0 {
+                eprintln!(
+                    "mutants: {seeded} mutant(s) caught in earlier runs, from {}",
+                    ledger::PATH
+                );
+            }
             carry::carry(root, &dir)?;
         }
         carry::keep(root, &dir, &run.files)?;
@@ -457,6 +478,15 @@ fn test(root: &Path, options: &Options, diff: Option<Diff>) -> Result<()> {
             _ => bail!("cargo mutants exited with {status} for {}", run.name),
         }
         counts.add(Counts::read(&dir)?);
+        if let Some(head) = &head {
+            let recorded = ledger.record(&dir, &run.files, head)?;
+            ledger.save(root, &listed)?;
+            eprintln!(
+                "mutants: {recorded} mutant(s) of {} recorded caught or unviable in {}",
+                run.name,
+                ledger::PATH
+            );
+        }
     }
     let survivors = out.join("survivors.txt");
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
@@ -482,6 +512,24 @@ fn test(root: &Path, options: &Options, diff: Option<Diff>) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The commit the files of `runs` are as, for the ledger: HEAD, when none of them has an
+/// uncommitted change.
+fn recordable(root: &Path, runs: &[Run]) -> Result<String> {
+    let files: Vec<&str> = runs
+        .iter()
+        .flat_map(|r| r.files.iter().map(String::as_str))
+        .collect();
+    let mut args = vec!["status", "--porcelain", "--"];
+    args.extend(&files);
+    let changed = git(root, &args)?;
+    if !changed.trim().is_empty() {
+        bail!(
+            "--record: the ledger names mutants by the lines of a commit, and these files differ from HEAD; commit them first:\n{changed}"
+        );
+    }
+    git(root, &["rev-parse", "HEAD"])
 }
 
 /// Runs `cmd`, asking it to stop (SIGINT, which cargo-mutants takes as Ctrl-C and answers by

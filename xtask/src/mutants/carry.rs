@@ -5,7 +5,7 @@
 //! the copy and the file, and forgets what was on a changed line, which it tests again.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
@@ -55,9 +55,8 @@ pub fn carry(root: &Path, dir: &Path) -> Result<()> {
 /// Keeps a copy of `files` (paths from `root`) under `dir`, for the next run to carry from.
 /// The copies of other files stay: they are what the lists' other mutants were found in.
 pub fn keep(root: &Path, dir: &Path, files: &[String]) -> Result<()> {
-    let sources = dir.join(SOURCES);
     for file in files {
-        let copy = sources.join(file);
+        let copy = copy_of(dir, file);
         if let Some(parent) = copy.parent() {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;
@@ -68,8 +67,31 @@ pub fn keep(root: &Path, dir: &Path, files: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// Where under `dir` a run keeps its copy of `file`.
+pub fn copy_of(dir: &Path, file: &str) -> PathBuf {
+    dir.join(SOURCES).join(file)
+}
+
+/// Every name in `dir`'s lists of mutants caught or unviable, as they are.
+pub fn read_lists(dir: &Path) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for list in LISTS {
+        let path = dir.join("mutants.out").join(list);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => names.extend(
+                text.lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .map(String::from),
+            ),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+    Ok(names)
+}
+
 /// A mutant's name split at its line: `file`, `line`, then `:column: what` as it was.
-fn split(name: &str) -> Option<(&str, u64, &str)> {
+pub fn split(name: &str) -> Option<(&str, u64, &str)> {
     let (file, rest) = name.split_once(':')?;
     let digits = rest.find(|c: char| !c.is_ascii_digit())?;
     let line = rest[..digits].parse().ok()?;
@@ -80,7 +102,7 @@ fn split(name: &str) -> Option<(&str, u64, &str)> {
 /// How the lines of `file` moved since `dir`'s copy of it: `None` when there is no copy,
 /// [`Moves::gone`] when the file is no longer there.
 fn moves_of(root: &Path, dir: &Path, file: &str) -> Result<Option<Moves>> {
-    let copy = dir.join(SOURCES).join(file);
+    let copy = copy_of(dir, file);
     let now = root.join(file);
     if !copy.is_file() {
         return Ok(None);
