@@ -16,6 +16,7 @@ use anyhow::{Context, Result, bail};
 use crate::util::{cargo_command, run_cmd, target_dir};
 
 mod carry;
+mod exclusions;
 mod ledger;
 
 /// The cargo-mutants release this project's settings and exit statuses were checked with.
@@ -366,6 +367,11 @@ fn test(root: &Path, options: &Options, diff: Option<Diff>) -> Result<()> {
         return Ok(());
     }
     ensure_installed(root)?;
+    // The diff runs of CI and of a branch test only what changed; the exclusions are checked
+    // against the whole code by the runs of whole files.
+    if diff.is_none() {
+        exclusions::check(root)?;
+    }
     let listed = list_files(root)?;
     let mut runs = plan(&options.files, &listed)?;
     if let Some(diff) = &diff {
