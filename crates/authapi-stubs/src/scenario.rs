@@ -389,6 +389,68 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn a_random_body_no_value_meets_is_a_501_naming_the_operation_and_the_schema() {
+        static SCHEMAS: crate::schemas::Schemas = crate::schemas::Schemas::new(
+            r#"{"$defs": {
+                "Never": {"type": "string", "minLength": 5, "maxLength": 2},
+                "Word": {"type": "string", "pattern": "^[a-z]{3}$"}
+            }}"#,
+            &[("op", "200", "Never"), ("op", "201", "Word")],
+        );
+        static SPEC: Spec = Spec::new(
+            r#"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/x": {
+                "get": {"operationId": "op", "responses": {
+                    "200": {"description": "never", "content": {"application/json": {"schema": {}}}},
+                    "201": {"description": "a word", "content": {"application/json": {"schema": {}}}}
+                }}
+            }}}"#,
+            &SCHEMAS,
+        );
+        const OP: Operation = Operation {
+            id: "op",
+            statuses: &["200", "201"],
+            schemes: &[],
+        };
+        let play = |prefer_value: &'static str| async move {
+            Played::default()
+                .play(
+                    &Options::default(),
+                    &SPEC,
+                    &OP,
+                    &prefer(&[prefer_value]),
+                    None,
+                )
+                .await
+        };
+        let Err(error) = play("dynamic=true, seed=1").await else {
+            panic!("a body was made up for a schema no value meets");
+        };
+        assert_eq!(error.code, ErrorCode::NotImplemented);
+        assert_eq!(crate::http_status(error.code), StatusCode::NOT_IMPLEMENTED);
+        assert!(
+            error.message.starts_with("no random body for op 200: ")
+                && error.message.contains("minLength"),
+            "{}",
+            error.message
+        );
+        // The same operation's other answer can be made up.
+        let reply = play("dynamic=true, seed=1, code=201")
+            .await
+            .unwrap()
+            .unwrap();
+        let response = reply.into_response();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body = axum::body::to_bytes(response.into_body(), 1024)
+            .await
+            .unwrap();
+        let word: String = serde_json::from_slice(&body).unwrap();
+        assert!(
+            word.len() == 3 && word.bytes().all(|b| b.is_ascii_lowercase()),
+            "{word}"
+        );
+    }
+
     #[test]
     fn prefer_headers_read_as_prism_writes_them() {
         let scenario = Scenario::from_prefer(&prefer(&[
