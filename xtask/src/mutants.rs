@@ -155,20 +155,29 @@ fn plan(requested: &[String], listed: &[String]) -> Result<Vec<Run>> {
 
 /// The files `.cargo/mutants.toml` has cargo-mutants examine.
 fn list_files(root: &Path) -> Result<Vec<String>> {
+    Ok(cargo_mutants_lines(root, &["--workspace", "--list-files"])?
+        .into_iter()
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect())
+}
+
+/// What `cargo mutants <args>` prints, by line.
+fn cargo_mutants_lines(root: &Path, args: &[&str]) -> Result<Vec<String>> {
+    let shown = format!("cargo mutants {}", args.join(" "));
     let output = cargo_command(root)
-        .args(["mutants", "--workspace", "--list-files"])
+        .arg("mutants")
+        .args(args)
         .output()
-        .context("cannot run cargo mutants --list-files")?;
+        .with_context(|| format!("cannot run {shown}"))?;
     if !output.status.success() {
         bail!(
-            "cargo mutants --list-files failed: {}",
+            "{shown} failed: {}",
             String::from_utf8_lossy(&output.stderr).trim()
         );
     }
     Ok(String::from_utf8_lossy(&output.stdout)
         .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
         .map(String::from)
         .collect())
 }

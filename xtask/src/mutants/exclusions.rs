@@ -7,8 +7,6 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use regex::Regex;
 
-use crate::util::cargo_command;
-
 /// The settings file, from the workspace root.
 const CONFIG: &str = ".cargo/mutants.toml";
 
@@ -25,18 +23,8 @@ pub fn check(root: &Path) -> Result<()> {
         .with_context(|| format!("cannot read {CONFIG}"))?;
     let exclusions = read(&text).with_context(|| format!("{CONFIG}: exclude_re"))?;
     // Without the settings every mutant is listed, those the patterns exclude among them.
-    let output = cargo_command(root)
-        .args(["mutants", "--workspace", "--list", "--no-config"])
-        .output()
-        .context("cannot run cargo mutants --list")?;
-    if !output.status.success() {
-        bail!(
-            "cargo mutants --list failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
-    let names = String::from_utf8_lossy(&output.stdout);
-    let stale = unmatched(&exclusions, names.lines());
+    let names = super::cargo_mutants_lines(root, &["--workspace", "--list", "--no-config"])?;
+    let stale = unmatched(&exclusions, names.iter().map(String::as_str));
     if !stale.is_empty() {
         bail!(
             "{CONFIG}: these exclude_re patterns match no mutant; remove them, or mend them to match the mutant they were written for:\n  {}",
