@@ -305,6 +305,19 @@ mod tests {
     }
 
     #[test]
+    fn the_projects_ledger_reads_and_names_commits_its_files_were_at() {
+        let root = crate::workspace_root().unwrap();
+        let ledger = Ledger::load(&root).unwrap();
+        for (file, section) in &ledger.files {
+            let old = show(&root, &section.commit, file).unwrap();
+            for name in &section.names {
+                let (_, line, _) = carry::split(name).unwrap();
+                assert!(old.lines().count() as u64 >= line, "{name}");
+            }
+        }
+    }
+
+    #[test]
     fn a_bad_ledger_line_is_named() {
         let error = |text: &str| format!("{:#}", Ledger::parse(text).unwrap_err());
         assert_eq!(
