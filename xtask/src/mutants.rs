@@ -399,7 +399,7 @@ fn test(root: &Path, options: &Options, diff: Option<Diff>) -> Result<()> {
     } else {
         None
     };
-    let mut ledger = if options.iterate {
+    let ledger = if options.iterate {
         ledger::Ledger::load(root)?
     } else {
         ledger::Ledger::default()
@@ -494,8 +494,10 @@ fn test(root: &Path, options: &Options, diff: Option<Diff>) -> Result<()> {
         }
         counts.add(Counts::read(&dir)?);
         if let Some(head) = &head {
-            let recorded = ledger.record(&dir, &run.files, head)?;
-            ledger.save(root, &listed)?;
+            // Read again: another run may have recorded other files since this one began.
+            let mut now = ledger::Ledger::load(root)?;
+            let recorded = now.record(&dir, &run.files, head)?;
+            now.save(root, &listed)?;
             eprintln!(
                 "mutants: {recorded} mutant(s) of {} recorded caught or unviable in {}",
                 run.name,

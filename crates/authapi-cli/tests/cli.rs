@@ -144,6 +144,11 @@ async fn an_unknown_id_prints_the_not_found_body_on_stderr_and_exits_1() {
     let stderr = text(&out.stderr);
     let (first, body) = stderr.split_once('\n').unwrap();
     assert_eq!(first, "error: the server answered 404 Not Found");
+    // The body ends its own line, and the message has no blank line after it.
+    assert!(
+        stderr.ends_with("}\n") && !stderr.ends_with("\n\n"),
+        "{stderr:?}"
+    );
     let body: serde_json::Value = serde_json::from_str(body).unwrap();
     assert_eq!(body["status"], "error");
     assert_eq!(body["code"], "not_found");
