@@ -206,16 +206,12 @@ impl Counts {
     fn read(dir: &Path) -> Result<Counts> {
         let out = dir.join("mutants.out");
         let lines = |name: &str| -> Result<Vec<String>> {
-            let path = out.join(name);
-            match std::fs::read_to_string(&path) {
-                Ok(text) => Ok(text
-                    .lines()
-                    .filter(|l| !l.trim().is_empty())
-                    .map(String::from)
-                    .collect()),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-                Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
-            }
+            let text = carry::read_if_present(&out.join(name))?.unwrap_or_default();
+            Ok(text
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(String::from)
+                .collect())
         };
         Ok(Counts {
             caught: lines("caught.txt")?.len() + lines("previously_caught.txt")?.len(),

@@ -24,10 +24,8 @@ pub fn carry(root: &Path, dir: &Path) -> Result<()> {
     let mut moves: HashMap<String, Option<Moves>> = HashMap::new();
     for list in LISTS {
         let path = out.join(list);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        let Some(text) = read_if_present(&path)? else {
+            continue;
         };
         let mut kept = String::with_capacity(text.len());
         for name in text.lines().filter(|l| !l.trim().is_empty()) {
@@ -77,17 +75,23 @@ pub fn read_lists(dir: &Path) -> Result<Vec<String>> {
     let mut names = Vec::new();
     for list in LISTS {
         let path = dir.join("mutants.out").join(list);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => names.extend(
-                text.lines()
-                    .filter(|l| !l.trim().is_empty())
-                    .map(String::from),
-            ),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
-        }
+        let text = read_if_present(&path)?.unwrap_or_default();
+        names.extend(
+            text.lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(String::from),
+        );
     }
     Ok(names)
+}
+
+/// The text of `path`; `None` when there is no such file, as before a first run.
+pub fn read_if_present(path: &Path) -> Result<Option<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
 }
 
 /// A mutant's name split at its line: `file`, `line`, then `:column: what` as it was.

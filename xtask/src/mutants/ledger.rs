@@ -40,18 +40,15 @@ struct Section {
 impl Ledger {
     /// The ledger under `root`; an empty one when there is none yet.
     pub fn load(root: &Path) -> Result<Ledger> {
-        let path = root.join(PATH);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Ledger::parse(&text).with_context(|| format!("{PATH} is not a ledger")),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Ledger::default()),
-            Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+        match carry::read_if_present(&root.join(PATH))? {
+            Some(text) => Ledger::parse(&text).with_context(|| format!("{PATH} is not a ledger")),
+            None => Ok(Ledger::default()),
         }
     }
 
     fn parse(text: &str) -> Result<Ledger> {
         let mut ledger = Ledger::default();
-        let mut current: Option<&mut Section> = None;
-        let mut current_file = String::new();
+        let mut current: Option<String> = None;
         for (index, line) in text.lines().enumerate() {
             let at = index + 1;
             if line.trim().is_empty() || line.starts_with('#') {
@@ -67,19 +64,24 @@ impl Ledger {
                 if ledger.files.contains_key(file) {
                     bail!("line {at}: a second section for {file}");
                 }
-                current_file = file.to_owned();
-                current = Some(ledger.files.entry(file.to_owned()).or_insert(Section {
-                    commit: commit.to_owned(),
-                    names: Vec::new(),
-                }));
+                ledger.files.insert(
+                    file.to_owned(),
+                    Section {
+                        commit: commit.to_owned(),
+                        names: Vec::new(),
+                    },
+                );
+                current = Some(file.to_owned());
                 continue;
             }
-            let Some(section) = current.as_deref_mut() else {
+            let Some(file) = &current else {
                 bail!("line {at}: a mutant before any `@ <commit> <file>` line");
             };
-            match carry::split(line) {
-                Some((file, _, _)) if file == current_file => section.names.push(line.to_owned()),
-                _ => bail!("line {at}: not a mutant of {current_file}: {line:?}"),
+            match (carry::split(line), ledger.files.get_mut(file)) {
+                (Some((of, _, _)), Some(section)) if of == file => {
+                    section.names.push(line.to_owned())
+                }
+                _ => bail!("line {at}: not a mutant of {file}: {line:?}"),
             }
         }
         Ok(ledger)
@@ -133,11 +135,7 @@ impl Ledger {
             std::fs::create_dir_all(&out)
                 .with_context(|| format!("cannot create {}", out.display()))?;
             let list = out.join("previously_caught.txt");
-            let mut text = match std::fs::read_to_string(&list) {
-                Ok(text) => text,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-                Err(e) => return Err(e).with_context(|| format!("cannot read {}", list.display())),
-            };
+            let mut text = carry::read_if_present(&list)?.unwrap_or_default();
             for name in &added {
                 text.push_str(name);
                 text.push('\n');
