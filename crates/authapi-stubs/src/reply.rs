@@ -113,6 +113,15 @@ impl Reply {
         Self::new(status, Ok(Content::Other(content_type, bytes)))
     }
 
+    /// A JSON answer under another JSON media type than `application/json` (say,
+    /// `application/problem+json`).
+    pub(crate) fn sent_as(mut self, content_type: HeaderValue) -> Self {
+        if let Content::Json(json) = self.content {
+            self.content = Content::Other(content_type, json);
+        }
+        self
+    }
+
     /// Adds a documented header; a value that cannot be one fails the answer.
     pub fn header<T: Serialize>(&mut self, name: &'static str, value: &T) {
         let text = match serde_json::to_value(value) {

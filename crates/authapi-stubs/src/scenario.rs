@@ -272,13 +272,23 @@ fn answer(
     Ok(body_reply(status, media, body))
 }
 
+/// An example or made-up body, sent with the media type the spec documents for it: a string as
+/// text unless that type is JSON, a JSON type other than `application/json` (such as
+/// `application/problem+json`) under its own name, and anything else as `application/json`.
 fn body_reply(status: StatusCode, media: &str, body: Value) -> Reply {
-    match body {
-        Value::String(text) if !is_json(media) => match HeaderValue::try_from(media) {
-            Ok(content_type) => Reply::other(status, content_type, text.into()),
-            Err(_) => Reply::json(status, JsonBody::Value(Value::String(text))),
-        },
-        body => Reply::json(status, JsonBody::Value(body)),
+    let json = is_json(media);
+    let own_type = HeaderValue::try_from(media).ok().filter(|_| {
+        let essence = media.split(';').next().unwrap_or_default().trim();
+        !essence.eq_ignore_ascii_case("application/json")
+    });
+    match (body, own_type) {
+        (Value::String(text), Some(content_type)) if !json => {
+            Reply::other(status, content_type, text.into())
+        }
+        (body, Some(content_type)) if json => {
+            Reply::json(status, JsonBody::Value(body)).sent_as(content_type)
+        }
+        (body, _) => Reply::json(status, JsonBody::Value(body)),
     }
 }
 
@@ -369,17 +379,50 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_string_body_is_sent_as_json_or_as_text_as_its_media_type_says() {
-        for (media, content_type, sent) in [
-            ("application/json", "application/json", r#""hi""#),
-            ("application/problem+json", "application/json", r#""hi""#),
+    async fn a_body_is_sent_under_the_media_type_the_spec_documents_for_it() {
+        let problem = serde_json::json!({"detail": "gone"});
+        for (media, body, content_type, sent) in [
+            (
+                "application/json",
+                Value::from("hi"),
+                "application/json",
+                r#""hi""#,
+            ),
+            (
+                "application/json; charset=utf-8",
+                Value::from("hi"),
+                "application/json",
+                r#""hi""#,
+            ),
+            (
+                "application/problem+json",
+                problem.clone(),
+                "application/problem+json",
+                r#"{"detail":"gone"}"#,
+            ),
+            (
+                "application/problem+json",
+                Value::from("hi"),
+                "application/problem+json",
+                r#""hi""#,
+            ),
             (
                 "text/plain; charset=utf-8",
+                Value::from("hi"),
                 "text/plain; charset=utf-8",
                 "hi",
             ),
+            // Only a string can be sent as text: anything else goes as the JSON it is.
+            ("text/plain", Value::from(5), "application/json", "5"),
+            // A media type that is no header value cannot name the answer.
+            (
+                "text/\nplain",
+                Value::from("hi"),
+                "application/json",
+                r#""hi""#,
+            ),
         ] {
-            let response = body_reply(StatusCode::OK, media, Value::from("hi")).into_response();
+            let response = body_reply(StatusCode::OK, media, body).into_response();
             let header = response.headers()[axum::http::header::CONTENT_TYPE].clone();
             let body = axum::body::to_bytes(response.into_body(), 1024)
                 .await
