@@ -201,22 +201,20 @@ struct Counts {
 
 impl Counts {
     /// Reads `mutants.out/{caught,missed,unviable,timeout}.txt` under `dir`, and the mutants
-    /// earlier runs caught (`previously_caught.txt`, kept by `--iterate`); a list that is not
-    /// there (a run that found no mutant to test) counts none.
+    /// earlier runs caught or found unviable (`previously_caught.txt`, kept by `--iterate`,
+    /// told apart by what `dir` knows unviable); a list that is not there (a run that found no
+    /// mutant to test) counts none.
     fn read(dir: &Path) -> Result<Counts> {
         let out = dir.join("mutants.out");
         let lines = |name: &str| -> Result<Vec<String>> {
-            let text = carry::read_if_present(&out.join(name))?.unwrap_or_default();
-            Ok(text
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .map(String::from)
-                .collect())
+            Ok(carry::read_names(&out.join(name))?.into_iter().collect())
         };
+        let done = carry::read_lists(dir)?;
+        let unviable = carry::read_unviable(dir)?.intersection(&done).count();
         Ok(Counts {
-            caught: lines("caught.txt")?.len() + lines("previously_caught.txt")?.len(),
+            caught: done.len() - unviable,
             missed: lines("missed.txt")?,
-            unviable: lines("unviable.txt")?.len(),
+            unviable,
             timeouts: lines("timeout.txt")?,
         })
     }
@@ -443,11 +441,14 @@ fn test(root: &Path, options: &Options, diff: Option<Diff>) -> Result<()> {
             let seeded = ledger.seed(root, &dir, &run.files)?;
             if seeded > 0 {
                 eprintln!(
-                    "mutants: {seeded} mutant(s) caught in earlier runs, from {}",
+                    "mutants: {seeded} mutant(s) caught or unviable in earlier runs, from {}",
                     ledger::PATH
                 );
             }
             carry::carry(root, &dir)?;
+            // This run's `--iterate` folds the last run's unviable mutants into the caught.
+            let last = carry::read_names(&dir.join("mutants.out/unviable.txt"))?;
+            carry::remember_unviable(&dir, last)?;
         }
         carry::keep(root, &dir, &run.files)?;
         let mut cmd = cargo_command(root);
@@ -743,11 +744,18 @@ mod tests {
         );
         let none = Counts::read(&tmp.path().join("absent")).unwrap();
         assert_eq!(none, Counts::default());
-        // What earlier runs caught, which `--iterate` keeps, counts as caught.
-        std::fs::write(out.join("previously_caught.txt"), "c\nd\ne\n").unwrap();
+        // What earlier runs caught, which `--iterate` keeps, counts as caught; what they found
+        // unviable, folded in with it, as unviable.
+        std::fs::write(out.join("previously_caught.txt"), "b\nc\nd\ne\n").unwrap();
         assert_eq!(
             Counts::read(tmp.path()).unwrap().summary(),
             "5 caught, 1 missed, 0 unviable, 1 timeouts"
+        );
+        std::fs::write(out.join("unviable.txt"), "f\n").unwrap();
+        carry::remember_unviable(tmp.path(), ["d".to_owned(), "gone".to_owned()]).unwrap();
+        assert_eq!(
+            Counts::read(tmp.path()).unwrap().summary(),
+            "4 caught, 1 missed, 2 unviable, 1 timeouts"
         );
     }
 }

@@ -4,7 +4,7 @@
 //! moves what that run caught to the lines those mutants are on now, through the diff between
 //! the copy and the file, and forgets what was on a changed line, which it tests again.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -16,14 +16,19 @@ const SOURCES: &str = "sources";
 /// The lists of mutants that cargo-mutants' `--iterate` does not test again.
 const LISTS: &[&str] = &["caught.txt", "unviable.txt", "previously_caught.txt"];
 
+/// Where, beside `mutants.out`, the mutants that earlier runs found unviable are kept:
+/// cargo-mutants' `--iterate` folds them into `previously_caught.txt` with the caught ones, and
+/// moves `mutants.out` aside at each run.
+const KNOWN_UNVIABLE: &str = "known_unviable.txt";
+
 /// Moves the mutants of `dir`'s lists to the lines of the files as they are under `root`,
 /// dropping those on lines changed since the run that listed them. A file that run kept no
 /// copy of leaves its mutants as they are, as plain `--iterate` does.
 pub fn carry(root: &Path, dir: &Path) -> Result<()> {
     let out = dir.join("mutants.out");
     let mut moves: HashMap<String, Option<Moves>> = HashMap::new();
-    for list in LISTS {
-        let path = out.join(list);
+    let lists = LISTS.iter().map(|list| out.join(list));
+    for path in lists.chain([dir.join(KNOWN_UNVIABLE)]) {
         let Some(text) = read_if_present(&path)? else {
             continue;
         };
@@ -70,19 +75,45 @@ pub fn copy_of(dir: &Path, file: &str) -> PathBuf {
     dir.join(SOURCES).join(file)
 }
 
-/// Every name in `dir`'s lists of mutants caught or unviable, as they are.
-pub fn read_lists(dir: &Path) -> Result<Vec<String>> {
-    let mut names = Vec::new();
+/// Every name in `dir`'s lists of mutants caught or unviable, each once.
+pub fn read_lists(dir: &Path) -> Result<BTreeSet<String>> {
+    let mut names = BTreeSet::new();
     for list in LISTS {
-        let path = dir.join("mutants.out").join(list);
-        let text = read_if_present(&path)?.unwrap_or_default();
-        names.extend(
-            text.lines()
-                .filter(|l| !l.trim().is_empty())
-                .map(String::from),
-        );
+        names.extend(read_names(&dir.join("mutants.out").join(list))?);
     }
     Ok(names)
+}
+
+/// The names among [`read_lists`] that a run, this one or an earlier one, found unviable.
+pub fn read_unviable(dir: &Path) -> Result<BTreeSet<String>> {
+    let mut names = read_names(&dir.join(KNOWN_UNVIABLE))?;
+    names.extend(read_names(&dir.join("mutants.out/unviable.txt"))?);
+    Ok(names)
+}
+
+/// Adds `names` to what `dir` knows unviable: the ledger's, before a run, and each run's own
+/// `unviable.txt`, before `--iterate` folds it into the caught ones.
+pub fn remember_unviable(dir: &Path, names: impl IntoIterator<Item = String>) -> Result<()> {
+    let path = dir.join(KNOWN_UNVIABLE);
+    let mut known = read_names(&path)?;
+    let before = known.len();
+    known.extend(names);
+    if known.len() == before && path.is_file() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let text: String = known.iter().map(|name| format!("{name}\n")).collect();
+    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The names listed in `path`, one a line; none when there is no such file.
+pub fn read_names(path: &Path) -> Result<BTreeSet<String>> {
+    let text = read_if_present(path)?.unwrap_or_default();
+    Ok(text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(String::from)
+        .collect())
 }
 
 /// The text of `path`; `None` when there is no such file, as before a first run.
@@ -261,6 +292,8 @@ mod tests {
             "src/a.rs:3:9: delete c\n",
         )
         .unwrap();
+        let known = ["src/a.rs:1:4: delete a", "src/a.rs:2:4: delete b"];
+        remember_unviable(&dir, known.map(String::from)).unwrap();
         // A line added on top, b changed, gone.rs removed; other.rs had no copy kept.
         std::fs::write(
             src.join("a.rs"),
@@ -276,6 +309,13 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(dir.join("mutants.out/unviable.txt")).unwrap(),
             "src/a.rs:4:9: delete c\n"
+        );
+        // What earlier runs found unviable moves with them.
+        assert_eq!(
+            read_unviable(&dir).unwrap(),
+            ["src/a.rs:2:4: delete a", "src/a.rs:4:9: delete c"]
+                .map(String::from)
+                .into()
         );
         // The next run keeps the files as they are now.
         keep(&root, &dir, &["src/a.rs".into()]).unwrap();

@@ -21,9 +21,13 @@ pub const PATH: &str = ".cargo/mutants-ledger.txt";
 const HEADER: &str = "\
 # The mutants that `cargo xtask mutants --iterate --record` found caught or unviable, by file.
 # `@ <commit> <file>` starts a file's section: its mutants' lines are those of the file at that
-# commit. `cargo xtask mutants --iterate` tests again only the mutants on lines changed since,
-# and those never caught. Written by that command; not edited by hand.
+# commit; `unviable: ` marks a mutant that did not build. `cargo xtask mutants --iterate` tests
+# again only the mutants on lines changed since, and those never caught. Written by that
+# command; not edited by hand.
 ";
+
+/// Marks a mutant that did not build, where the others were caught by the tests.
+const UNVIABLE: &str = "unviable: ";
 
 /// The mutants each file's section names, and the commit whose lines they are on.
 #[derive(Debug, Default, PartialEq)]
@@ -34,7 +38,8 @@ pub struct Ledger {
 #[derive(Debug, PartialEq)]
 struct Section {
     commit: String,
-    names: Vec<String>,
+    /// Each mutant's name, and whether it was unviable.
+    names: Vec<(String, bool)>,
 }
 
 impl Ledger {
@@ -77,9 +82,13 @@ impl Ledger {
             let Some(file) = &current else {
                 bail!("line {at}: a mutant before any `@ <commit> <file>` line");
             };
-            match (carry::split(line), ledger.files.get_mut(file)) {
+            let (name, unviable) = match line.strip_prefix(UNVIABLE) {
+                Some(name) => (name, true),
+                None => (line, false),
+            };
+            match (carry::split(name), ledger.files.get_mut(file)) {
                 (Some((of, _, _)), Some(section)) if of == file => {
-                    section.names.push(line.to_owned())
+                    section.names.push((name.to_owned(), unviable))
                 }
                 _ => bail!("line {at}: not a mutant of {file}: {line:?}"),
             }
@@ -91,7 +100,10 @@ impl Ledger {
         let mut text = String::from(HEADER);
         for (file, section) in &self.files {
             text.push_str(&format!("\n@ {} {file}\n", section.commit));
-            for name in &section.names {
+            for (name, unviable) in &section.names {
+                if *unviable {
+                    text.push_str(UNVIABLE);
+                }
                 text.push_str(name);
                 text.push('\n');
             }
@@ -101,7 +113,8 @@ impl Ledger {
 
     /// For each of `files` that `dir` holds no earlier run of, the ledger's mutants of it, as
     /// if a run at the section's commit had caught them there: its copy of the file under
-    /// `dir`, its mutants in the lists `--iterate` skips. The number of mutants so added.
+    /// `dir`, its mutants in the lists `--iterate` skips (and its unviable ones known as
+    /// such). The number of mutants so added.
     pub fn seed(&self, root: &Path, dir: &Path, files: &[String]) -> Result<usize> {
         let mut added = Vec::new();
         for file in files {
@@ -136,12 +149,14 @@ impl Ledger {
                 .with_context(|| format!("cannot create {}", out.display()))?;
             let list = out.join("previously_caught.txt");
             let mut text = carry::read_if_present(&list)?.unwrap_or_default();
-            for name in &added {
+            for (name, _) in &added {
                 text.push_str(name);
                 text.push('\n');
             }
             std::fs::write(&list, text)
                 .with_context(|| format!("cannot write {}", list.display()))?;
+            let unviable = added.iter().filter(|(_, unviable)| *unviable);
+            carry::remember_unviable(dir, unviable.map(|(name, _)| name.clone()))?;
         }
         Ok(added.len())
     }
@@ -151,6 +166,7 @@ impl Ledger {
     pub fn record(&mut self, dir: &Path, files: &[String], commit: &str) -> Result<usize> {
         let mut names: BTreeMap<&str, Vec<(u64, String)>> = BTreeMap::new();
         let lists = carry::read_lists(dir)?;
+        let unviable = carry::read_unviable(dir)?;
         for name in &lists {
             if let Some((file, line, _)) = carry::split(name)
                 && files.iter().any(|f| f == file)
@@ -162,13 +178,18 @@ impl Ledger {
         for file in files {
             let mut found = names.remove(file.as_str()).unwrap_or_default();
             found.sort();
-            found.dedup();
             recorded += found.len();
             self.files.insert(
                 file.clone(),
                 Section {
                     commit: commit.to_owned(),
-                    names: found.into_iter().map(|(_, name)| name).collect(),
+                    names: found
+                        .into_iter()
+                        .map(|(_, name)| {
+                            let known = unviable.contains(&name);
+                            (name, known)
+                        })
+                        .collect(),
                 },
             );
         }
@@ -237,7 +258,7 @@ mod tests {
         git(&root, &["commit", "-q", "-m", "a"]);
         let first = git(&root, &["rev-parse", "HEAD"]);
         let ledger = Ledger::parse(&format!(
-            "@ {first} src/a.rs\nsrc/a.rs:1:1: replace a\nsrc/a.rs:2:1: replace b\nsrc/a.rs:3:1: replace c\n"
+            "@ {first} src/a.rs\nsrc/a.rs:1:1: replace a\nsrc/a.rs:2:1: replace b\nunviable: src/a.rs:3:1: replace c\n"
         ))
         .unwrap();
         // Since that commit a line was added on top and b changed.
@@ -255,19 +276,29 @@ mod tests {
             std::fs::read_to_string(dir.join("mutants.out/previously_caught.txt")).unwrap(),
             "src/a.rs:2:1: replace a\nsrc/a.rs:4:1: replace c\n"
         );
-        // A run then catches b2's mutant; another file's list entry is no part of a.rs.
+        assert_eq!(
+            carry::read_unviable(&dir).unwrap(),
+            ["src/a.rs:4:1: replace c".to_owned()].into()
+        );
+        // A run then catches b2's mutant and finds another unviable; another file's list
+        // entry is no part of a.rs.
         std::fs::write(
             dir.join("mutants.out/caught.txt"),
             "src/a.rs:3:1: replace b2\nsrc/z.rs:1:1: replace z\n",
         )
         .unwrap();
+        std::fs::write(
+            dir.join("mutants.out/unviable.txt"),
+            "src/a.rs:3:5: delete b2\n",
+        )
+        .unwrap();
         let mut ledger = ledger;
-        assert_eq!(ledger.record(&dir, &files, &second).unwrap(), 3);
+        assert_eq!(ledger.record(&dir, &files, &second).unwrap(), 4);
         ledger.save(&root, &files).unwrap();
         assert_eq!(
             std::fs::read_to_string(root.join(PATH)).unwrap(),
             format!(
-                "{HEADER}\n@ {second} src/a.rs\nsrc/a.rs:2:1: replace a\nsrc/a.rs:3:1: replace b2\nsrc/a.rs:4:1: replace c\n"
+                "{HEADER}\n@ {second} src/a.rs\nsrc/a.rs:2:1: replace a\nsrc/a.rs:3:1: replace b2\nunviable: src/a.rs:3:5: delete b2\nunviable: src/a.rs:4:1: replace c\n"
             )
         );
         // A run of the file in this checkout already is not overlaid with the ledger's.
@@ -290,13 +321,16 @@ mod tests {
     #[test]
     fn a_ledger_reads_back_as_it_was_written() {
         let text = format!(
-            "{HEADER}\n@ {SHA} src/a.rs\nsrc/a.rs:2:1: replace a\nsrc/a.rs:10:3: delete b\n\n@ {SHA} src/b.rs\n"
+            "{HEADER}\n@ {SHA} src/a.rs\nsrc/a.rs:2:1: replace a\nunviable: src/a.rs:10:3: delete b\n\n@ {SHA} src/b.rs\n"
         );
         let ledger = Ledger::parse(&text).unwrap();
         assert_eq!(ledger.files.len(), 2);
         assert_eq!(
             ledger.files["src/a.rs"].names,
-            ["src/a.rs:2:1: replace a", "src/a.rs:10:3: delete b"]
+            [
+                ("src/a.rs:2:1: replace a".to_owned(), false),
+                ("src/a.rs:10:3: delete b".to_owned(), true)
+            ]
         );
         assert!(ledger.files["src/b.rs"].names.is_empty());
         assert_eq!(ledger.render(), text);
@@ -308,7 +342,7 @@ mod tests {
         let ledger = Ledger::load(&root).unwrap();
         for (file, section) in &ledger.files {
             let old = show(&root, &section.commit, file).unwrap();
-            for name in &section.names {
+            for (name, _) in &section.names {
                 let (_, line, _) = carry::split(name).unwrap();
                 assert!(old.lines().count() as u64 >= line, "{name}");
             }
@@ -333,6 +367,10 @@ mod tests {
         assert_eq!(
             error(&format!("@ {SHA}\n")),
             format!("line 1: `@ <commit> <file>` expected, found \"@ {SHA}\"")
+        );
+        assert_eq!(
+            error(&format!("@ {SHA} src/a.rs\nunviable: x\n")),
+            "line 2: not a mutant of src/a.rs: \"unviable: x\""
         );
         assert_eq!(
             error(&format!("@ {SHA} a.rs\n@ {SHA} a.rs\n")),
