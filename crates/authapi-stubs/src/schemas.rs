@@ -121,8 +121,20 @@ impl Schemas {
     }
 }
 
+/// `name` as the last step of a `#/$defs/...` reference: a JSON pointer token (RFC 6901) with
+/// the bytes a URI fragment may not hold percent-encoded (RFC 3986). Names made from operation
+/// ids (`List Pets.query.page`) may hold spaces, quotes, `%` or any other character.
 fn pointer_token(name: &str) -> String {
-    name.replace('~', "~0").replace('/', "~1")
+    let token = name.replace('~', "~0").replace('/', "~1");
+    let mut out = String::with_capacity(token.len());
+    for byte in token.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -194,6 +206,33 @@ mod tests {
             SCHEMAS.errors("Nothing", &json!({})),
             Err("the spec has no schema Nothing".to_string())
         );
+    }
+
+    #[test]
+    fn any_name_can_be_checked_against() {
+        let names = [
+            "List Pets.query.page",
+            "a/b~c",
+            "100%",
+            "say \"hi\"",
+            "<x>{y}|z^`\\",
+            "köpa#?",
+        ];
+        let defs: serde_json::Map<String, Value> = names
+            .iter()
+            .map(|name| (name.to_string(), json!({"type": "integer", "minimum": 1})))
+            .collect();
+        let document = json!({ "$defs": defs }).to_string();
+        let schemas = super::Schemas::new(Box::leak(document.into_boxed_str()), &[]);
+        for name in names {
+            assert_eq!(schemas.errors(name, &json!(2)), Ok(vec![]), "{name}");
+            assert_eq!(
+                schemas.errors(name, &json!(0)),
+                Ok(vec!["0 is less than the minimum of 1".to_string()]),
+                "{name}"
+            );
+        }
+        assert_eq!(super::pointer_token("a b/c~%"), "a%20b~1c~0%25");
     }
 
     #[test]
