@@ -6,6 +6,7 @@ mod client;
 pub mod format;
 mod guard;
 mod json_schema;
+mod keywords;
 mod mock;
 pub mod model;
 mod nullable;

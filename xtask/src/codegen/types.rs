@@ -44,7 +44,7 @@ pub fn generate(spec: &Spec, model: &Model) -> Result<TokenStream, SpecError> {
         names.push((schema.clone(), rust));
     }
 
-    let types = super::pattern::faster(space.to_stream());
+    let types = super::keywords::raw(super::pattern::faster(space.to_stream()));
     let arms = names.iter().map(|(schema, rust)| {
         let ty = format_ident!("{rust}");
         quote! { #schema => ::serde_json::from_value::<#ty>(value).and_then(::serde_json::to_value), }
