@@ -12,6 +12,8 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 use serde_json::{Map, Value};
 
+use crate::schemas::fragment;
+
 /// A value that matches the `$defs` schema `name` of `document` (a JSON Schema 2020-12 document
 /// whose `$ref`s are local), the same one for the same `seed`.
 pub fn generate(document: &Value, name: &str, seed: u64) -> Result<Value, String> {
@@ -287,7 +289,7 @@ impl<'a> Generator<'a> {
         jsonschema::options()
             .should_validate_formats(true)
             .with_registry(&registry)
-            .build(&serde_json::json!({ "$ref": format!("{DOCUMENT_URI}#{at}") }))
+            .build(&serde_json::json!({ "$ref": format!("{DOCUMENT_URI}#{}", fragment(at)) }))
             .map_err(|e| e.to_string())
     }
 
@@ -1497,7 +1499,7 @@ const WORDS: &[&str] = &[
 mod tests {
     use serde_json::{Value, json};
 
-    use super::generate;
+    use super::{escape, fragment, generate};
     use crate::{RESPONSE_SCHEMAS, SCHEMA_JSON, SCHEMAS};
 
     fn crate_document() -> Value {
@@ -1516,7 +1518,10 @@ mod tests {
     /// A validator of `$defs/name` of `document`, formats included, as a client would check.
     fn validator(document: &Value, name: &str) -> jsonschema::Validator {
         let mut root = document.clone();
-        root["$ref"] = json!(format!("#/$defs/{name}"));
+        root["$ref"] = json!(format!(
+            "#{}",
+            fragment(&format!("/$defs/{}", escape(name)))
+        ));
         jsonschema::options()
             .should_validate_formats(true)
             .build(&root)
@@ -1927,6 +1932,10 @@ mod tests {
             values.dedup();
             assert_eq!(values, [0, 1, 2, 4, 5], "{document}");
         }
+        // A name made of an operation id, checked under its own name.
+        let document = json!({"$defs": {"list pets.query.size%": small}});
+        let value = generate(&document, "list pets.query.size%", 1).unwrap();
+        assert!(value.as_i64().is_some_and(|n| n != 3), "{value}");
     }
 
     /// Drafts before 2020-12 write a tuple as an `items` array, and what may follow it as

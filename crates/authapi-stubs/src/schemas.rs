@@ -121,14 +121,19 @@ impl Schemas {
     }
 }
 
-/// `name` as the last step of a `#/$defs/...` reference: a JSON pointer token (RFC 6901) with
-/// the bytes a URI fragment may not hold percent-encoded (RFC 3986). Names made from operation
-/// ids (`List Pets.query.page`) may hold spaces, quotes, `%` or any other character.
+/// `name` as the last step of a `#/$defs/...` reference: a JSON pointer token (RFC 6901), as a
+/// URI fragment may hold it. Names made from operation ids (`List Pets.query.page`) may hold
+/// spaces, quotes, `%` or any other character.
 fn pointer_token(name: &str) -> String {
-    let token = name.replace('~', "~0").replace('/', "~1");
-    let mut out = String::with_capacity(token.len());
-    for byte in token.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&byte) {
+    fragment(&name.replace('~', "~0").replace('/', "~1"))
+}
+
+/// A JSON pointer as a URI fragment: the bytes a fragment may not hold percent-encoded
+/// (RFC 3986).
+pub(crate) fn fragment(pointer: &str) -> String {
+    let mut out = String::with_capacity(pointer.len());
+    for byte in pointer.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?".contains(&byte) {
             out.push(char::from(byte));
         } else {
             out.push_str(&format!("%{byte:02X}"));
@@ -233,6 +238,7 @@ mod tests {
             );
         }
         assert_eq!(super::pointer_token("a b/c~%"), "a%20b~1c~0%25");
+        assert_eq!(super::fragment("/$defs/a b/x?"), "/$defs/a%20b/x?");
     }
 
     #[test]
