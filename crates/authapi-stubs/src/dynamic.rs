@@ -1243,6 +1243,23 @@ impl<'a> Generator<'a> {
                 skipped.push(name);
             }
         }
+        // A map (no declared property, a schema for every other one) gets entries of its own,
+        // so that a made-up answer shows what it holds; not where a check after the build
+        // would judge the names (`propertyNames`, `patternProperties`).
+        if flat.properties.is_empty()
+            && !flat.additional.is_empty()
+            && flat.closed.is_empty()
+            && flat.exact
+            && !minimal
+        {
+            for _ in 0..=self.rng.below(2) {
+                let name = (*self.rng.pick(WORDS)).to_owned();
+                if budget > 0 && !names.contains(&name) {
+                    names.push(name);
+                    budget -= 1;
+                }
+            }
+        }
         // minProperties: the skipped optional properties first, then names of their own.
         let mut extra = 0;
         for _ in names.len() as u64..flat.min_properties {
@@ -1499,7 +1516,7 @@ const WORDS: &[&str] = &[
 mod tests {
     use serde_json::{Value, json};
 
-    use super::{escape, fragment, generate};
+    use super::{SOFT_DEPTH, escape, fragment, generate};
     use crate::{RESPONSE_SCHEMAS, SCHEMA_JSON, SCHEMAS};
 
     fn crate_document() -> Value {
@@ -1774,6 +1791,48 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_map_gets_entries_of_its_own_unless_its_names_are_checked() {
+        let document = json!({"$defs": {
+            "Scores": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
+            "One": {"type": "object", "maxProperties": 1, "additionalProperties": {"type": "boolean"}},
+            "Named": {"type": "object", "propertyNames": {"pattern": "^x"},
+                      "additionalProperties": {"type": "integer"}},
+            "Forest": {"type": "object", "additionalProperties": {"$ref": "#/$defs/Forest"}},
+            "Closed": {"type": "object", "additionalProperties": {"type": "integer"},
+                       "allOf": [{"additionalProperties": false}]},
+            "Declared": {"type": "object", "required": ["a"], "properties": {"a": {"type": "integer"}},
+                         "additionalProperties": {"type": "string"}}
+        }});
+        let sizes = |name: &str| -> Vec<usize> {
+            let validator = validator(&document, name);
+            (0..40)
+                .map(|seed| {
+                    let value = generate(&document, name, seed).unwrap();
+                    assert!(validator.is_valid(&value), "{name}, seed {seed}: {value}");
+                    value.as_object().unwrap().len()
+                })
+                .collect()
+        };
+        let scores = sizes("Scores");
+        assert!(scores.iter().all(|n| (1..=2).contains(n)), "{scores:?}");
+        assert!(scores.contains(&2), "{scores:?}");
+        assert!(sizes("One").iter().all(|n| *n == 1));
+        assert!(sizes("Named").iter().all(|n| *n == 0));
+        assert!(sizes("Closed").iter().all(|n| *n == 0));
+        // An object with properties of its own is no map: it gets only those.
+        assert!(sizes("Declared").iter().all(|n| *n == 1));
+        // A map of maps ends where recursion makes every choice the smallest.
+        let forest = generate(&document, "Forest", 7).unwrap();
+        let mut depth = 0;
+        let mut level = &forest;
+        while let Some((_, inner)) = level.as_object().and_then(|map| map.iter().next()) {
+            depth += 1;
+            level = inner;
+        }
+        assert_eq!(depth, SOFT_DEPTH, "{forest}");
     }
 
     /// `Prefer: seed=N` is a promise to a user: the same body again, in this release and the
