@@ -97,13 +97,31 @@ fn pieces(spec: &Spec, places: &Places, cache: &format::Cache) -> Result<Pieces,
         .filter(|(_, param)| param.location == model::Location::Header)
         .map(|(op, param)| (op.name.clone(), param.api_name.clone()))
         .collect();
+    let json_types: Vec<(String, String)> = model
+        .operations
+        .iter()
+        .filter_map(|op| {
+            let body = op.body.as_ref()?;
+            let essence = body.content_type.split(';').next().unwrap_or_default();
+            let own_type = body.media == model::Media::Json
+                && !essence.trim().eq_ignore_ascii_case("application/json");
+            own_type.then(|| (op.name.clone(), body.content_type.clone()))
+        })
+        .collect();
     let any_list = !lists.is_empty();
     std::thread::scope(|scope| {
         let client = scope.spawn(move || {
             QUIET.set(quiet);
             let view = client::client_view(&api);
             let client = timed("client", || {
-                client::generate(spec, &view, &type_names, types_path, &list_headers)
+                client::generate(
+                    spec,
+                    &view,
+                    &type_names,
+                    types_path,
+                    &list_headers,
+                    &json_types,
+                )
             })?;
             let mock = timed("mocks", || {
                 mock::generate(

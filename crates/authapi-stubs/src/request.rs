@@ -351,7 +351,7 @@ fn is_length_limit(error: &axum::Error) -> bool {
 }
 
 /// Whether `content_type` is one the body's documented media type allows: the same type with
-/// any parameters, and for JSON also `application/*+json`.
+/// any parameters, and for JSON any JSON type (`application/json`, `application/*+json`).
 fn accepts(spec: &BodySpec, content_type: &str) -> bool {
     let base = |s: &str| {
         s.split(';')
@@ -363,8 +363,8 @@ fn accepts(spec: &BodySpec, content_type: &str) -> bool {
     let (sent, documented) = (base(content_type), base(spec.content_type));
     sent == documented
         || (spec.media == Media::Json
-            && sent.starts_with("application/")
-            && sent.ends_with("+json"))
+            && (sent == "application/json"
+                || (sent.starts_with("application/") && sent.ends_with("+json"))))
 }
 
 /// A JSON or form body decoded into `T`, after it matched its schema.
@@ -623,6 +623,14 @@ mod tests {
         assert!(accepts(&json, "application/json"));
         assert!(accepts(&json, "Application/JSON; charset=utf-8"));
         assert!(accepts(&json, "application/merge-patch+json"));
+        let patch = BodySpec {
+            media: Media::Json,
+            content_type: "application/merge-patch+json",
+            schema: None,
+        };
+        assert!(accepts(&patch, "application/merge-patch+json"));
+        assert!(accepts(&patch, "application/json; charset=utf-8"));
+        assert!(!accepts(&patch, "text/plain"));
         assert!(!accepts(&json, "text/plain"));
         assert!(!accepts(&json, ""));
         // A suffix counts under application/ only, and only the JSON suffix.

@@ -1,6 +1,6 @@
 //! The progenitor client of `authapi-client`, reusing the model types of `authapi-types`.
 
-use openapiv3::{MediaType, OpenAPI, ReferenceOr, Response, Responses, StatusCode};
+use openapiv3::{MediaType, OpenAPI, ReferenceOr, RequestBody, Response, Responses, StatusCode};
 use proc_macro2::TokenStream;
 use progenitor_impl::{CrateVers, GenerationSettings, Generator, InterfaceStyle};
 
@@ -11,13 +11,15 @@ use crate::spec::{Spec, SpecError};
 /// `authapi-types` holds; the client uses those instead of generating its own.
 /// `types_path` is where they live, e.g. `::authapi_types`.
 ///
-/// `list_headers` are the header parameters that are lists, as (method, header name).
+/// `list_headers` are the header parameters that are lists, as (method, header name);
+/// `json_types` the JSON bodies documented under a type of their own, as (method, type).
 pub fn generate(
     spec: &Spec,
     view: &OpenAPI,
     types: &[String],
     types_path: &str,
     list_headers: &[(String, String)],
+    json_types: &[(String, String)],
 ) -> Result<TokenStream, SpecError> {
     let mut generator = Generator::new(&settings(types, types_path));
     let tokens = guarded(spec, "client", || {
@@ -28,6 +30,7 @@ pub fn generate(
             syn::parse2(tokens).map_err(|e| format!("generated client does not parse: {e}"))?;
         drop_empty_types_module(&mut file);
         join_list_headers(&mut file, list_headers)?;
+        send_json_types(&mut file, json_types)?;
         Ok(quote::quote!(#file))
     })
 }
@@ -97,6 +100,73 @@ fn join_list_headers(file: &mut syn::File, lists: &[(String, String)]) -> Result
         Some((method, header)) => Err(format!(
             "the client's method {method} does not send its list header {header} as expected"
         )),
+    }
+}
+
+/// progenitor takes only `application/json` JSON bodies, and the client's view names every
+/// other JSON type so (`client_view`); each such body is sent under its own type, which
+/// reqwest's `json` then keeps.
+fn send_json_types(file: &mut syn::File, json_types: &[(String, String)]) -> Result<(), String> {
+    let mut left: Vec<&(String, String)> = json_types.iter().collect();
+    for item in &mut file.items {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        if block.trait_.is_some() {
+            continue;
+        }
+        for item in &mut block.items {
+            let syn::ImplItem::Fn(method) = item else {
+                continue;
+            };
+            let name = method.sig.ident.to_string();
+            let Some(at) = left.iter().position(|(m, _)| *m == name) else {
+                continue;
+            };
+            let content_type = &left[at].1;
+            if method
+                .block
+                .stmts
+                .iter_mut()
+                .any(|stmt| send_as(stmt, content_type))
+            {
+                left.remove(at);
+            }
+        }
+    }
+    match left.first() {
+        None => Ok(()),
+        Some((method, content_type)) => Err(format!(
+            "the client's method {method} does not send its {content_type} body as expected"
+        )),
+    }
+}
+
+/// Sets the request's content type before the `.json(&body)` of `let mut request = ...?;`.
+fn send_as(stmt: &mut syn::Stmt, content_type: &str) -> bool {
+    let syn::Stmt::Local(local) = stmt else {
+        return false;
+    };
+    let Some(init) = &mut local.init else {
+        return false;
+    };
+    let mut expr = &mut *init.expr;
+    loop {
+        expr = match expr {
+            syn::Expr::Try(tried) => &mut tried.expr,
+            syn::Expr::MethodCall(call) if call.method == "json" => {
+                let receiver = call.receiver.clone();
+                *call.receiver = syn::parse_quote! {
+                    #receiver.header(
+                        ::reqwest::header::CONTENT_TYPE,
+                        ::reqwest::header::HeaderValue::from_static(#content_type),
+                    )
+                };
+                return true;
+            }
+            syn::Expr::MethodCall(call) => &mut call.receiver,
+            _ => return false,
+        };
     }
 }
 
@@ -186,9 +256,37 @@ pub fn client_view(api: &OpenAPI) -> OpenAPI {
         for op in operations.into_iter().flatten() {
             fit_responses(&mut op.responses, &content);
             one_kind_per_side(&mut op.responses, &content);
+            if let Some(ReferenceOr::Item(body)) = &mut op.request_body {
+                as_plain_json(body);
+            }
+        }
+    }
+    if let Some(components) = &mut view.components {
+        for body in components.request_bodies.values_mut() {
+            if let ReferenceOr::Item(body) = body {
+                as_plain_json(body);
+            }
         }
     }
     view
+}
+
+/// A JSON body under a type of its own (`application/merge-patch+json`) named
+/// `application/json`, the only JSON type progenitor takes; the client then sends it under
+/// its own (`send_json_types`).
+fn as_plain_json(body: &mut RequestBody) {
+    body.content = std::mem::take(&mut body.content)
+        .into_iter()
+        .map(|(media, body)| {
+            let essence = media.split(';').next().unwrap_or_default().trim();
+            let essence = essence.to_ascii_lowercase();
+            if essence.starts_with("application/") && essence.ends_with("+json") {
+                ("application/json".to_owned(), body)
+            } else {
+                (media, body)
+            }
+        })
+        .collect();
 }
 
 fn fit_responses(

@@ -746,12 +746,17 @@ impl Reader<'_> {
             .to_ascii_lowercase();
         let kind = match base.as_str() {
             "application/json" => Media::Json,
+            // `application/merge-patch+json` and the like: JSON under a name of its own, which
+            // the client sends and the stubs accept.
+            json if request && json.starts_with("application/") && json.ends_with("+json") => {
+                Media::Json
+            }
             "application/x-www-form-urlencoded" if request => Media::Form,
             "text/plain" | "text/x-markdown" => Media::Text,
             "application/octet-stream" => Media::Bytes,
             _ if !request => Media::Bytes,
             _ => {
-                return Err(self.error(at, format!("request body media type {content_type:?} is not supported by the generator; use application/json, application/x-www-form-urlencoded, text/plain or application/octet-stream")));
+                return Err(self.error(at, format!("request body media type {content_type:?} is not supported by the generator; use application/json (or another application/*+json type), application/x-www-form-urlencoded, text/plain or application/octet-stream")));
             }
         };
         if !media.encoding.is_empty() {
