@@ -2,8 +2,9 @@
 //! speak OpenAPI 3.0: the tests and the server's own response check use it.
 //!
 //! OpenAPI 3.0 differs from JSON Schema in `nullable`, which becomes a `null` type or an
-//! `anyOf` with `null`; references move from `#/components/schemas/X` to `#/$defs/X`; and
-//! OpenAPI-only keywords (`example`, `x-*`) are dropped.
+//! `anyOf` with `null`, and in its exclusive bounds, flags beside the bound; references move
+//! from `#/components/schemas/X` to `#/$defs/X`; and OpenAPI-only keywords (`example`, `x-*`)
+//! are dropped.
 
 use serde_json::{Map, Value, json};
 
@@ -36,7 +37,7 @@ fn convert(schema: &Value) -> Value {
     for (key, value) in map {
         let value = match key.as_str() {
             "nullable" | "example" | "discriminator" | "xml" | "externalDocs" | "readOnly"
-            | "writeOnly" => continue,
+            | "writeOnly" | "exclusiveMinimum" | "exclusiveMaximum" => continue,
             k if k.starts_with("x-") => continue,
             "$ref" => Value::String(
                 value
@@ -63,6 +64,7 @@ fn convert(schema: &Value) -> Value {
         };
         out.insert(key.clone(), value);
     }
+    super::schema::exclusive_bounds(map, &mut out);
     if map.get("nullable") != Some(&Value::Bool(true)) {
         return Value::Object(out);
     }
@@ -71,7 +73,9 @@ fn convert(schema: &Value) -> Value {
         Some(ty) => {
             let ty = ty.to_string();
             out.insert("type".into(), json!([ty, "null"]));
-            if let Some(Value::Array(values)) = out.get_mut("enum") {
+            if let Some(Value::Array(values)) = out.get_mut("enum")
+                && !values.contains(&Value::Null)
+            {
                 values.push(Value::Null);
             }
             Value::Object(out)
@@ -102,6 +106,29 @@ mod tests {
         assert_eq!(
             out["$defs"]["B"]["properties"]["e"],
             json!({"type": ["string", "null"], "enum": ["x", null]})
+        );
+    }
+
+    #[test]
+    fn exclusive_bounds_become_numbers_and_a_nullable_enum_holds_null_once() {
+        let spec = json!({"components": {"schemas": {
+            "Ratio": {"type": "number", "minimum": 0, "exclusiveMinimum": true,
+                      "maximum": 1, "exclusiveMaximum": false},
+            "Below": {"type": "integer", "maximum": 10, "exclusiveMaximum": true},
+            "Level": {"type": "string", "enum": ["low", null], "nullable": true},
+        }}});
+        let out = generate(&spec, &[]);
+        assert_eq!(
+            out["$defs"]["Ratio"],
+            json!({"type": "number", "exclusiveMinimum": 0, "maximum": 1})
+        );
+        assert_eq!(
+            out["$defs"]["Below"],
+            json!({"type": "integer", "exclusiveMaximum": 10})
+        );
+        assert_eq!(
+            out["$defs"]["Level"],
+            json!({"type": ["string", "null"], "enum": ["low", null]})
         );
     }
 

@@ -1151,10 +1151,25 @@ pub fn hint(schema: &Value) -> String {
                     .filter(|v| v.is_number())
                     .map(Value::to_string)
             };
-            match (bound("minimum"), bound("maximum")) {
-                (Some(min), Some(max)) => parts.push(format!("from {min} to {max}")),
-                (Some(min), None) => parts.push(format!("of at least {min}")),
-                (None, Some(max)) => parts.push(format!("of at most {max}")),
+            // OpenAPI 3.0's exclusive bounds are flags beside the bound.
+            let open = |k: &str| schema.get(k) == Some(&Value::Bool(true));
+            let lower = bound("minimum").map(|min| (min, open("exclusiveMinimum")));
+            let upper = bound("maximum").map(|max| (max, open("exclusiveMaximum")));
+            match (lower, upper) {
+                (Some((min, false)), Some((max, false))) => {
+                    parts.push(format!("from {min} to {max}"))
+                }
+                (Some((min, true)), Some((max, open_max))) => parts.push(format!(
+                    "greater than {min} and {} {max}",
+                    if open_max { "less than" } else { "at most" }
+                )),
+                (Some((min, false)), Some((max, true))) => {
+                    parts.push(format!("of at least {min} and less than {max}"))
+                }
+                (Some((min, false)), None) => parts.push(format!("of at least {min}")),
+                (Some((min, true)), None) => parts.push(format!("greater than {min}")),
+                (None, Some((max, false))) => parts.push(format!("of at most {max}")),
+                (None, Some((max, true))) => parts.push(format!("less than {max}")),
                 (None, None) => {}
             }
         }
@@ -1637,6 +1652,43 @@ paths:
             hint(&json!({"type": "string", "format": "date-time"})),
             "a string in the date-time format"
         );
+        // OpenAPI 3.0's exclusive bounds, flags beside the bound.
+        let bounded = |min: Option<(i64, bool)>, max: Option<(i64, bool)>| {
+            let mut schema = json!({"type": "number"});
+            if let Some((min, open)) = min {
+                schema["minimum"] = json!(min);
+                schema["exclusiveMinimum"] = json!(open);
+            }
+            if let Some((max, open)) = max {
+                schema["maximum"] = json!(max);
+                schema["exclusiveMaximum"] = json!(open);
+            }
+            hint(&schema)
+        };
+        for (min, max, said) in [
+            (Some((0, false)), Some((1, false)), "a number from 0 to 1"),
+            (
+                Some((0, true)),
+                Some((1, true)),
+                "a number greater than 0 and less than 1",
+            ),
+            (
+                Some((0, true)),
+                Some((1, false)),
+                "a number greater than 0 and at most 1",
+            ),
+            (
+                Some((0, false)),
+                Some((1, true)),
+                "a number of at least 0 and less than 1",
+            ),
+            (Some((0, true)), None, "a number greater than 0"),
+            (Some((0, false)), None, "a number of at least 0"),
+            (None, Some((1, true)), "a number less than 1"),
+            (None, Some((1, false)), "a number of at most 1"),
+        ] {
+            assert_eq!(bounded(min, max), said);
+        }
     }
 
     #[test]

@@ -8,6 +8,22 @@ pub fn to_schemars(schema: &Value) -> Result<schemars::schema::Schema, String> {
     serde_json::from_value(convert(schema)).map_err(|e| format!("not a valid schema: {e}"))
 }
 
+/// OpenAPI 3.0 writes an exclusive bound as a flag beside the bound (`minimum: 0,
+/// exclusiveMinimum: true`), JSON Schema since draft 6 as the bound itself
+/// (`exclusiveMinimum: 0`): `out`, the conversion of `map` without its flags, gets the latter.
+pub fn exclusive_bounds(map: &Map<String, Value>, out: &mut Map<String, Value>) {
+    for (flag, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
+        if map.get(flag) == Some(&Value::Bool(true))
+            && let Some(value) = out.remove(bound)
+        {
+            out.insert(flag.to_string(), value);
+        }
+    }
+}
+
 /// The JSON Schema (draft 7) form of an OpenAPI 3.0 schema.
 pub fn convert(schema: &Value) -> Value {
     let Value::Object(map) = schema else {
@@ -38,17 +54,7 @@ pub fn convert(schema: &Value) -> Value {
         };
         out.insert(key.clone(), value);
     }
-    // OpenAPI 3.0 writes an exclusive bound as a flag beside the bound.
-    for (flag, bound) in [
-        ("exclusiveMinimum", "minimum"),
-        ("exclusiveMaximum", "maximum"),
-    ] {
-        if map.get(flag) == Some(&Value::Bool(true))
-            && let Some(value) = out.remove(bound)
-        {
-            out.insert(flag.to_string(), value);
-        }
-    }
+    exclusive_bounds(map, &mut out);
     if map.get("nullable") != Some(&Value::Bool(true)) {
         return Value::Object(out);
     }
