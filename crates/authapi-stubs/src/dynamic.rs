@@ -733,12 +733,12 @@ impl<'a> Generator<'a> {
     }
 
     fn integer(&mut self, flat: &Flat) -> Result<Value, Fail> {
-        // Beyond 2^53 a JSON number no longer round-trips through f64 in every validator.
-        let limit = if flat.formats.iter().any(|f| f == "int32") {
-            f64::from(i32::MAX)
-        } else {
-            9_007_199_254_740_991.0
-        };
+        // Beyond 2^53 a JSON number no longer round-trips through f64 in every validator; a
+        // sized format bounds it further, so that the generated types hold every number made.
+        let (mut lowest, mut highest) = (-EXACT + 1.0, EXACT - 1.0);
+        for (lo, hi) in flat.formats.iter().filter_map(|f| sized(f)) {
+            (lowest, highest) = (lowest.max(lo), highest.min(hi));
+        }
         let lo = flat
             .minimum
             .map(|(v, excl)| if excl { v.floor() + 1.0 } else { v.ceil() });
@@ -746,7 +746,7 @@ impl<'a> Generator<'a> {
             .maximum
             .map(|(v, excl)| if excl { v.ceil() - 1.0 } else { v.floor() });
         let (lo, hi) = default_range(lo, hi, 1000.0);
-        let (lo, hi) = (lo.max(-limit), hi.min(limit));
+        let (lo, hi) = (lo.max(lowest), hi.min(highest));
         if lo > hi {
             return Err(Fail::Unsatisfiable(format!(
                 "#{}: no integer within the bounds",
@@ -1296,6 +1296,21 @@ impl<'a> Generator<'a> {
     }
 }
 
+/// The range of the Rust integer that an integer `format` becomes in the generated types
+/// (typify's reading: `int8` is an `i8`, `uint` a `u32`).
+fn sized(format: &str) -> Option<(f64, f64)> {
+    Some(match format {
+        "int8" => (i8::MIN.into(), i8::MAX.into()),
+        "uint8" => (0.0, u8::MAX.into()),
+        "int16" => (i16::MIN.into(), i16::MAX.into()),
+        "uint16" => (0.0, u16::MAX.into()),
+        "int" | "int32" => (i32::MIN.into(), i32::MAX.into()),
+        "uint" | "uint32" => (0.0, u32::MAX.into()),
+        "uint64" => (0.0, EXACT - 1.0),
+        _ => return None,
+    })
+}
+
 /// Rejects, once per pattern, what [`Generator::emit`] cannot produce.
 fn check_hir(hir: &Hir) -> Result<(), String> {
     match hir.kind() {
@@ -1791,6 +1806,54 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_sized_integer_format_bounds_the_numbers_to_what_its_rust_type_holds() {
+        for (format, lo, hi) in [
+            ("int8", -128, 127),
+            ("uint8", 0, 255),
+            ("int16", -32_768, 32_767),
+            ("uint16", 0, 65_535),
+            ("int", -2_147_483_648, 2_147_483_647),
+            ("int32", -2_147_483_648, 2_147_483_647),
+            ("uint", 0, 4_294_967_295),
+            ("uint32", 0, 4_294_967_295),
+            ("uint64", 0, 9_007_199_254_740_991),
+        ] {
+            // Bounds wider than the type: the type's range is what the values keep to.
+            let document = json!({"$defs": {
+                "Wide": {"type": "integer", "format": format,
+                         "minimum": -1e12, "maximum": 1e12},
+                "Above": {"type": "integer", "format": format, "minimum": hi - 2},
+                "Below": {"type": "integer", "format": format, "maximum": lo + 2},
+            }});
+            let mut wide = Vec::new();
+            for seed in 0..60 {
+                let n = generate(&document, "Wide", seed).unwrap().as_i64().unwrap();
+                assert!((lo..=hi).contains(&n), "{format}: {n}");
+                wide.push(n);
+                let n = generate(&document, "Above", seed)
+                    .unwrap()
+                    .as_i64()
+                    .unwrap();
+                assert!((hi - 2..=hi).contains(&n), "{format}: {n}");
+                let n = generate(&document, "Below", seed)
+                    .unwrap()
+                    .as_i64()
+                    .unwrap();
+                assert!((lo..=lo + 2).contains(&n), "{format}: {n}");
+            }
+            // Spread over the range both allow, not stuck at one end.
+            let (min, max) = (wide.iter().min().unwrap(), wide.iter().max().unwrap());
+            let span = hi.min(1_000_000_000_000) - lo.max(-1_000_000_000_000);
+            assert!(*max - *min > span / 4, "{format}: {min}..{max}");
+        }
+        // A format the types do not size leaves the range to the schema.
+        let document = json!({"$defs": {"Big": {"type": "integer", "format": "int64",
+                                                 "minimum": 1e15}}});
+        let n = generate(&document, "Big", 1).unwrap().as_i64().unwrap();
+        assert!(n >= 1_000_000_000_000_000, "{n}");
     }
 
     #[test]
