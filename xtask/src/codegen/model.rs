@@ -625,6 +625,9 @@ impl Reader<'_> {
         let shape = shape(&resolved, explode).ok_or_else(|| {
             self.error(&schema_at, format!("{} parameter {api_name:?} has a schema that is not a string, number, integer, boolean or array of those; the server generator cannot read it from the request", location.as_str()))
         })?;
+        if location == Location::Path && matches!(shape, Shape::Array { .. }) {
+            return Err(self.error(&schema_at, format!("path parameter {api_name:?} is a list, which the generated client cannot send; give the path one value per parameter, or take the list in the query")));
+        }
         let id = self.add_type(
             &value,
             &sanitize(&format!("{op_id}-{api_name}"), true),
