@@ -675,19 +675,24 @@ impl Reader<'_> {
 
     /// `value` with a reference to a named schema followed.
     fn resolve_schema(&self, value: &Value) -> Value {
+        self.resolve_schema_at(value).0
+    }
+
+    /// `value` with a reference to a named schema followed, and where the schema it ends at
+    /// is written when that is a named one.
+    fn resolve_schema_at(&self, value: &Value) -> (Value, Option<String>) {
         let mut value = value.clone();
+        let mut at = None;
         for _ in 0..32 {
             let Some(name) = named_ref(&value) else { break };
-            match self
-                .spec
-                .json
-                .pointer(&format!("/components/schemas/{}", escape(name)))
-            {
+            let pointer = format!("/components/schemas/{}", escape(name));
+            match self.spec.json.pointer(&pointer) {
                 Some(target) => value = target.clone(),
                 None => break,
             }
+            at = Some(pointer);
         }
-        value
+        (value, at)
     }
 
     fn body(
@@ -774,6 +779,9 @@ impl Reader<'_> {
                     return Err(self.error(at, format!("the {content_type} body has no schema; the generator needs one to type it")));
                 };
                 let value = serde_json::to_value(schema).unwrap_or_default();
+                if kind == Media::Form {
+                    self.flat_form(&value, &format!("{at}/schema"))?;
+                }
                 let id = self.add_type(
                     &value,
                     &sanitize(&format!("{op_id}-{role}"), true),
@@ -795,6 +803,32 @@ impl Reader<'_> {
                 Ok((kind, quote::quote!(::axum::body::Bytes), None))
             }
         }
+    }
+
+    /// A form is sent by the client, and read by the stubs, as one `name=value` pair per
+    /// property (serde_urlencoded), which has no way to write a list or an object.
+    fn flat_form(&self, schema: &Value, at: &str) -> Result<(), SpecError> {
+        // Errors point where the properties are written: in the named schema referred to.
+        let (resolved, named) = self.resolve_schema_at(schema);
+        let at = named.unwrap_or_else(|| at.to_owned());
+        let properties = resolved.get("properties").and_then(Value::as_object);
+        for (name, property) in properties.into_iter().flatten() {
+            let property = self.resolve_schema(property);
+            let nested = ["items", "properties", "additionalProperties"]
+                .iter()
+                .any(|k| property.get(*k).is_some())
+                || matches!(
+                    property.get("type").and_then(Value::as_str),
+                    Some("array" | "object")
+                );
+            if nested {
+                return Err(self.error(
+                    &format!("{at}/properties/{}", escape(name)),
+                    format!("form property {name:?} is a list or an object, which the generated client cannot send in a form (one name=value pair per property); make it a string, number or boolean, or send JSON"),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The client sends text and byte bodies as they are; it accepts only a plain string schema.
