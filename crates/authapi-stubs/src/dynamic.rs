@@ -47,6 +47,8 @@ const MAX_LENGTH: u64 = 10_000;
 /// 2^53: up to it every integer is exact as an `f64`, so a multiple this size or smaller is
 /// written as a JSON integer.
 const EXACT: f64 = 9_007_199_254_740_992.0;
+/// 2^53 - 1: the largest integer every validator reads back as the same number.
+const SAFE: f64 = 9_007_199_254_740_991.0;
 
 #[derive(Debug)]
 enum Fail {
@@ -735,7 +737,7 @@ impl<'a> Generator<'a> {
     fn integer(&mut self, flat: &Flat) -> Result<Value, Fail> {
         // Beyond 2^53 a JSON number no longer round-trips through f64 in every validator; a
         // sized format bounds it further, so that the generated types hold every number made.
-        let (mut lowest, mut highest) = (-EXACT + 1.0, EXACT - 1.0);
+        let (mut lowest, mut highest) = (-SAFE, SAFE);
         for (lo, hi) in flat.formats.iter().filter_map(|f| sized(f)) {
             (lowest, highest) = (lowest.max(lo), highest.min(hi));
         }
@@ -1306,7 +1308,7 @@ fn sized(format: &str) -> Option<(f64, f64)> {
         "uint16" => (0.0, u16::MAX.into()),
         "int" | "int32" => (i32::MIN.into(), i32::MAX.into()),
         "uint" | "uint32" => (0.0, u32::MAX.into()),
-        "uint64" => (0.0, EXACT - 1.0),
+        "uint64" => (0.0, SAFE),
         _ => return None,
     })
 }
