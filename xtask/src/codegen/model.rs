@@ -1277,6 +1277,49 @@ mod tests {
         crate::codegen::read_model(&spec).map_err(|e| e.to_string())
     }
 
+    #[test]
+    fn a_form_body_takes_only_flat_properties() {
+        let form = |property: &str| {
+            model_of(&format!(
+                "openapi: 3.0.3
+info: {{title: t, version: '1'}}
+paths:
+  /forms:
+    post:
+      operationId: post_form
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              properties:
+                name: {{type: string}}
+                field: {property}
+      responses:
+        '201': {{description: made}}
+"
+            ))
+            .map(|_| ())
+        };
+        for flat in ["{type: integer}", "{type: string, enum: [a]}", "{}"] {
+            assert_eq!(form(flat), Ok(()), "{flat}");
+        }
+        // By its type alone, or by the keywords of a list or an object alone.
+        for nested in [
+            "{type: array}",
+            "{type: object}",
+            "{items: {type: string}}",
+            "{properties: {a: {type: string}}}",
+            "{additionalProperties: {type: string}}",
+        ] {
+            let error = form(nested).unwrap_err();
+            assert!(
+                error.contains("form property \"field\" is a list or an object"),
+                "{nested}: {error}"
+            );
+        }
+    }
+
     /// A spec of one operation that `security` protects, with `schemes` declared.
     fn secured(schemes: &str, security: &str) -> String {
         format!(
