@@ -68,31 +68,35 @@ fn drop_empty_types_module(file: &mut syn::File) {
     });
 }
 
+/// The methods of the client's own `impl` blocks (not of the traits it implements).
+fn client_methods(file: &mut syn::File) -> impl Iterator<Item = &mut syn::ImplItemFn> {
+    file.items
+        .iter_mut()
+        .filter_map(|item| match item {
+            syn::Item::Impl(block) if block.trait_.is_none() => Some(&mut block.items),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|item| match item {
+            syn::ImplItem::Fn(method) => Some(method),
+            _ => None,
+        })
+}
+
 /// progenitor sends a header parameter as `value.to_string()`, which a list does not have: a
 /// list header is sent as its items joined by commas, OpenAPI's `simple` style, which is how
 /// the stubs read it.
 fn join_list_headers(file: &mut syn::File, lists: &[(String, String)]) -> Result<(), String> {
     let mut left: Vec<&(String, String)> = lists.iter().collect();
-    for item in &mut file.items {
-        let syn::Item::Impl(block) = item else {
-            continue;
-        };
-        if block.trait_.is_some() {
-            continue;
-        }
-        for item in &mut block.items {
-            let syn::ImplItem::Fn(method) = item else {
-                continue;
-            };
-            let method_name = method.sig.ident.to_string();
-            for stmt in &mut method.block.stmts {
-                join_in(stmt, &mut |header| {
-                    let at = left
-                        .iter()
-                        .position(|(m, h)| *m == method_name && h == header);
-                    at.map(|at| left.remove(at)).is_some()
-                });
-            }
+    for method in client_methods(file) {
+        let method_name = method.sig.ident.to_string();
+        for stmt in &mut method.block.stmts {
+            join_in(stmt, &mut |header| {
+                let at = left
+                    .iter()
+                    .position(|(m, h)| *m == method_name && h == header);
+                at.map(|at| left.remove(at)).is_some()
+            });
         }
     }
     match left.first() {
@@ -108,30 +112,19 @@ fn join_list_headers(file: &mut syn::File, lists: &[(String, String)]) -> Result
 /// reqwest's `json` then keeps.
 fn send_json_types(file: &mut syn::File, json_types: &[(String, String)]) -> Result<(), String> {
     let mut left: Vec<&(String, String)> = json_types.iter().collect();
-    for item in &mut file.items {
-        let syn::Item::Impl(block) = item else {
+    for method in client_methods(file) {
+        let name = method.sig.ident.to_string();
+        let Some(at) = left.iter().position(|(m, _)| *m == name) else {
             continue;
         };
-        if block.trait_.is_some() {
-            continue;
-        }
-        for item in &mut block.items {
-            let syn::ImplItem::Fn(method) = item else {
-                continue;
-            };
-            let name = method.sig.ident.to_string();
-            let Some(at) = left.iter().position(|(m, _)| *m == name) else {
-                continue;
-            };
-            let content_type = &left[at].1;
-            if method
-                .block
-                .stmts
-                .iter_mut()
-                .any(|stmt| send_as(stmt, content_type))
-            {
-                left.remove(at);
-            }
+        let content_type = &left[at].1;
+        if method
+            .block
+            .stmts
+            .iter_mut()
+            .any(|stmt| send_as(stmt, content_type))
+        {
+            left.remove(at);
         }
     }
     match left.first() {
