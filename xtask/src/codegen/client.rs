@@ -68,12 +68,13 @@ fn drop_empty_types_module(file: &mut syn::File) {
     });
 }
 
-/// The methods of the client's own `impl` blocks (not of the traits it implements).
+/// The methods of the client's `impl` blocks. Those of the traits it implements (its base
+/// URL, its hooks) send no request, so the rewrites below find nothing in them.
 fn client_methods(file: &mut syn::File) -> impl Iterator<Item = &mut syn::ImplItemFn> {
     file.items
         .iter_mut()
         .filter_map(|item| match item {
-            syn::Item::Impl(block) if block.trait_.is_none() => Some(&mut block.items),
+            syn::Item::Impl(block) => Some(&mut block.items),
             _ => None,
         })
         .flatten()
