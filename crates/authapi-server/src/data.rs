@@ -553,10 +553,11 @@ fn excerpt(message: &str) -> String {
     if message.len() <= MAX {
         return message.to_string();
     }
-    let mut end = MAX;
-    while !message.is_char_boundary(end) {
-        end -= 1;
-    }
+    // The longest part of at most MAX bytes that ends between two characters.
+    let end = (0..=MAX)
+        .rev()
+        .find(|&at| message.is_char_boundary(at))
+        .unwrap_or(0);
     format!("{}… ({} bytes in all)", &message[..end], message.len())
 }
 
@@ -811,6 +812,21 @@ mod tests {
             &err[..100]
         );
         assert!(err.ends_with("bytes in all)"), "{err}");
+    }
+
+    #[test]
+    fn an_excerpt_ends_between_two_characters_within_its_limit() {
+        let (a399, a400) = ("a".repeat(399), "a".repeat(400));
+        assert_eq!(excerpt(&a400), a400);
+        assert_eq!(
+            excerpt(&format!("{a400}b")),
+            format!("{a400}… (401 bytes in all)")
+        );
+        // The 400th byte is the first of a two-byte character: the cut comes before it.
+        assert_eq!(
+            excerpt(&format!("{a399}é{}", "b".repeat(100))),
+            format!("{a399}… (501 bytes in all)")
+        );
     }
 
     #[test]
