@@ -102,9 +102,8 @@ fn pieces(spec: &Spec, places: &Places, cache: &format::Cache) -> Result<Pieces,
         .iter()
         .filter_map(|op| {
             let body = op.body.as_ref()?;
-            let essence = body.content_type.split(';').next().unwrap_or_default();
             let own_type = body.media == model::Media::Json
-                && !essence.trim().eq_ignore_ascii_case("application/json");
+                && model::essence(&body.content_type) != "application/json";
             own_type.then(|| (op.name.clone(), body.content_type.clone()))
         })
         .collect();

@@ -16,6 +16,7 @@ use serde_json::Value;
 use crate::ApiError;
 use crate::options::Options;
 use crate::schemas::Schemas;
+use crate::spec::essence;
 
 /// The longest stretch of a client's value an error message repeats back.
 const ECHO_LIMIT: usize = 64;
@@ -353,14 +354,7 @@ fn is_length_limit(error: &axum::Error) -> bool {
 /// Whether `content_type` is one the body's documented media type allows: the same type with
 /// any parameters, and for JSON any JSON type (`application/json`, `application/*+json`).
 fn accepts(spec: &BodySpec, content_type: &str) -> bool {
-    let base = |s: &str| {
-        s.split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase()
-    };
-    let (sent, documented) = (base(content_type), base(spec.content_type));
+    let (sent, documented) = (essence(content_type), essence(spec.content_type));
     sent == documented
         || (spec.media == Media::Json
             && (sent == "application/json"

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::options::Options;
 use crate::reply::Reply;
-use crate::spec::{Documented, Operation, Spec, is_json};
+use crate::spec::{Documented, Operation, Spec, essence, is_json};
 use crate::{ApiError, JsonBody};
 
 const PREFER: HeaderName = HeaderName::from_static("prefer");
@@ -277,10 +277,9 @@ fn answer(
 /// `application/problem+json`) under its own name, and anything else as `application/json`.
 fn body_reply(status: StatusCode, media: &str, body: Value) -> Reply {
     let json = is_json(media);
-    let own_type = HeaderValue::try_from(media).ok().filter(|_| {
-        let essence = media.split(';').next().unwrap_or_default().trim();
-        !essence.eq_ignore_ascii_case("application/json")
-    });
+    let own_type = HeaderValue::try_from(media)
+        .ok()
+        .filter(|_| essence(media) != "application/json");
     match (body, own_type) {
         (Value::String(text), Some(content_type)) if !json => {
             Reply::other(status, content_type, text.into())

@@ -187,11 +187,21 @@ fn documented(spec: &Value, key: &str, response: &Value) -> Documented {
     }
 }
 
+/// A media type without its parameters, in lower case: `application/json` for
+/// `Application/JSON; charset=utf-8`.
+pub(crate) fn essence(media: &str) -> String {
+    media
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
 /// Whether a media type carries JSON: `application/json`, with parameters, or `*+json`.
 pub(crate) fn is_json(media: &str) -> bool {
-    let essence = media.split(';').next().unwrap_or("").trim();
-    essence.eq_ignore_ascii_case("application/json")
-        || essence.to_ascii_lowercase().ends_with("+json")
+    let essence = essence(media);
+    essence == "application/json" || essence.ends_with("+json")
 }
 
 /// The object a local `$ref` points at, followed a bounded number of times; anything else as

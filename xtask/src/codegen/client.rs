@@ -272,9 +272,7 @@ fn as_plain_json(body: &mut RequestBody) {
     body.content = std::mem::take(&mut body.content)
         .into_iter()
         .map(|(media, body)| {
-            let essence = media.split(';').next().unwrap_or_default().trim();
-            let essence = essence.to_ascii_lowercase();
-            if essence.starts_with("application/") && essence.ends_with("+json") {
+            if super::model::is_suffixed_json(&super::model::essence(&media)) {
                 ("application/json".to_owned(), body)
             } else {
                 (media, body)

@@ -746,19 +746,12 @@ impl Reader<'_> {
         at: &str,
         request: bool,
     ) -> Result<(Media, TokenStream, Option<String>), SpecError> {
-        let base = content_type
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase();
+        let base = essence(content_type);
         let kind = match base.as_str() {
             "application/json" => Media::Json,
             // `application/merge-patch+json` and the like: JSON under a name of its own, which
             // the client sends and the stubs accept.
-            json if request && json.starts_with("application/") && json.ends_with("+json") => {
-                Media::Json
-            }
+            json if request && is_suffixed_json(json) => Media::Json,
             "application/x-www-form-urlencoded" if request => Media::Form,
             "text/plain" | "text/x-markdown" => Media::Text,
             "application/octet-stream" => Media::Bytes,
@@ -918,10 +911,10 @@ impl Reader<'_> {
                 }
             };
             // Like the client: a JSON body if there is one, else the first media type, raw.
-            let json_media = response.content.iter().find(|(ct, _)| {
-                let base = ct.split(';').next().unwrap_or_default().trim();
-                base.eq_ignore_ascii_case("application/json")
-            });
+            let json_media = response
+                .content
+                .iter()
+                .find(|(ct, _)| essence(ct) == "application/json");
             let body = match json_media.or_else(|| response.content.first()) {
                 Some((content_type, media)) => {
                     let media_at = format!("{at}/content/{}", escape(content_type));
@@ -1131,6 +1124,22 @@ fn parsing_checks(schema: &Value) -> bool {
                     | "title"
             ) || k.starts_with("x-")
         })
+}
+
+/// A media type without its parameters, in lower case: `application/json` for
+/// `Application/JSON; charset=utf-8`.
+pub fn essence(media: &str) -> String {
+    media
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// Whether a media type's essence is JSON under a name of its own (`application/*+json`).
+pub fn is_suffixed_json(essence: &str) -> bool {
+    essence.starts_with("application/") && essence.ends_with("+json")
 }
 
 /// What a valid value looks like: the schema's example when it has one, else its rules (a
