@@ -203,143 +203,149 @@ pub fn router_with<A: Api>(api: A, options: rt::Options) -> ::axum::Router {
     rt::finish(routes, SPEC_JSON, SPEC_YAML)
 }
 
-async fn fetch_authflow<A: Api>(
+fn fetch_authflow<A: Api>(
     State(served): State<Arc<rt::Served<A>>>,
     request: rt::Request,
-) -> Response {
+) -> impl ::std::future::Future<Output = Response> + Send {
     const OP: rt::Operation = rt::Operation {
         id: "fetch_authflow",
         statuses: &["200", "400", "401", "403", "404", "500"],
         schemes: &[rt::Scheme::Bearer],
     };
-    let mut played = rt::Played::default();
-    let result = rt::caught(async {
-            let (mut parts, _) = request.into_parts();
-            let api = served.api();
-            let caller = match rt::bearer(&parts)? {
-                Some(token) => api.authenticate_bearer_auth(token).await?,
-                None => return Err(rt::no_credentials(&parts, OP.schemes)),
-            };
-            if let Some(reply) = played
-                .play(served.options(), &SPEC, &OP, &parts, api.scenario(&caller))
-                .await?
-            {
-                return Ok(reply);
-            }
-            let path = rt::path_params(&mut parts).await?;
-            let authflow_id = {
-                const PARAM: rt::Param = rt::Param {
-                    name: "authflow_id",
-                    location: rt::Location::Path,
-                    shape: rt::Shape::Scalar(rt::Scalar::String),
-                    schema: None,
-                    hint: "a value like 013xrzp12g3nqk8nqprv12gz6v99a2v4",
-                    default: None,
+    let (mut parts, _) = request.into_parts();
+    async move {
+        let mut played = rt::Played::default();
+        let result = rt::caught(async {
+                let api = served.api();
+                let caller = match rt::bearer(&parts)? {
+                    Some(token) => api.authenticate_bearer_auth(token).await?,
+                    None => return Err(rt::no_credentials(&parts, OP.schemes)),
                 };
-                rt::parsed::<
-                    types::AuthflowId,
-                >(&SCHEMAS, rt::path_values(&path, "authflow_id").as_slice(), &PARAM)
-                    .and_then(|value| rt::present(value, &PARAM))?
-            };
-            api.fetch_authflow(&caller, authflow_id)
-                .await
-                .map(rt::IntoReply::into_reply)
-                .map_err(|e| rt::documented(e, &OP))
-        })
-        .await;
-    rt::send(served.options(), &SPEC, &OP, played, result)
+                if let Some(reply) = played
+                    .play(served.options(), &SPEC, &OP, &parts, api.scenario(&caller))
+                    .await?
+                {
+                    return Ok(reply);
+                }
+                let path = rt::path_params(&mut parts)?;
+                let authflow_id = {
+                    const PARAM: rt::Param = rt::Param {
+                        name: "authflow_id",
+                        location: rt::Location::Path,
+                        shape: rt::Shape::Scalar(rt::Scalar::String),
+                        schema: None,
+                        hint: "a value like 013xrzp12g3nqk8nqprv12gz6v99a2v4",
+                        default: None,
+                    };
+                    rt::parsed::<
+                        types::AuthflowId,
+                    >(&SCHEMAS, rt::path_values(&path, "authflow_id").as_slice(), &PARAM)
+                        .and_then(|value| rt::present(value, &PARAM))?
+                };
+                api.fetch_authflow(&caller, authflow_id)
+                    .await
+                    .map(rt::IntoReply::into_reply)
+                    .map_err(|e| rt::documented(e, &OP))
+            })
+            .await;
+        rt::send(served.options(), &SPEC, &OP, played, result)
+    }
 }
 
-async fn fetch_device<A: Api>(
+fn fetch_device<A: Api>(
     State(served): State<Arc<rt::Served<A>>>,
     request: rt::Request,
-) -> Response {
+) -> impl ::std::future::Future<Output = Response> + Send {
     const OP: rt::Operation = rt::Operation {
         id: "fetch_device",
         statuses: &["200", "400", "401", "403", "404", "500"],
         schemes: &[rt::Scheme::Bearer],
     };
-    let mut played = rt::Played::default();
-    let result = rt::caught(async {
-            let (mut parts, _) = request.into_parts();
-            let api = served.api();
-            let caller = match rt::bearer(&parts)? {
-                Some(token) => api.authenticate_bearer_auth(token).await?,
-                None => return Err(rt::no_credentials(&parts, OP.schemes)),
-            };
-            if let Some(reply) = played
-                .play(served.options(), &SPEC, &OP, &parts, api.scenario(&caller))
-                .await?
-            {
-                return Ok(reply);
-            }
-            let path = rt::path_params(&mut parts).await?;
-            let device_id = {
-                const PARAM: rt::Param = rt::Param {
-                    name: "device_id",
-                    location: rt::Location::Path,
-                    shape: rt::Shape::Scalar(rt::Scalar::String),
-                    schema: None,
-                    hint: "a value like 013xrzp12g3nqk8nyvk0xwzcb2gzp8z1",
-                    default: None,
+    let (mut parts, _) = request.into_parts();
+    async move {
+        let mut played = rt::Played::default();
+        let result = rt::caught(async {
+                let api = served.api();
+                let caller = match rt::bearer(&parts)? {
+                    Some(token) => api.authenticate_bearer_auth(token).await?,
+                    None => return Err(rt::no_credentials(&parts, OP.schemes)),
                 };
-                rt::parsed::<
-                    types::DeviceId,
-                >(&SCHEMAS, rt::path_values(&path, "device_id").as_slice(), &PARAM)
-                    .and_then(|value| rt::present(value, &PARAM))?
-            };
-            api.fetch_device(&caller, device_id)
-                .await
-                .map(rt::IntoReply::into_reply)
-                .map_err(|e| rt::documented(e, &OP))
-        })
-        .await;
-    rt::send(served.options(), &SPEC, &OP, played, result)
+                if let Some(reply) = played
+                    .play(served.options(), &SPEC, &OP, &parts, api.scenario(&caller))
+                    .await?
+                {
+                    return Ok(reply);
+                }
+                let path = rt::path_params(&mut parts)?;
+                let device_id = {
+                    const PARAM: rt::Param = rt::Param {
+                        name: "device_id",
+                        location: rt::Location::Path,
+                        shape: rt::Shape::Scalar(rt::Scalar::String),
+                        schema: None,
+                        hint: "a value like 013xrzp12g3nqk8nyvk0xwzcb2gzp8z1",
+                        default: None,
+                    };
+                    rt::parsed::<
+                        types::DeviceId,
+                    >(&SCHEMAS, rt::path_values(&path, "device_id").as_slice(), &PARAM)
+                        .and_then(|value| rt::present(value, &PARAM))?
+                };
+                api.fetch_device(&caller, device_id)
+                    .await
+                    .map(rt::IntoReply::into_reply)
+                    .map_err(|e| rt::documented(e, &OP))
+            })
+            .await;
+        rt::send(served.options(), &SPEC, &OP, played, result)
+    }
 }
 
-async fn fetch_session<A: Api>(
+fn fetch_session<A: Api>(
     State(served): State<Arc<rt::Served<A>>>,
     request: rt::Request,
-) -> Response {
+) -> impl ::std::future::Future<Output = Response> + Send {
     const OP: rt::Operation = rt::Operation {
         id: "fetch_session",
         statuses: &["200", "400", "401", "403", "404", "500"],
         schemes: &[rt::Scheme::Bearer],
     };
-    let mut played = rt::Played::default();
-    let result = rt::caught(async {
-            let (mut parts, _) = request.into_parts();
-            let api = served.api();
-            let caller = match rt::bearer(&parts)? {
-                Some(token) => api.authenticate_bearer_auth(token).await?,
-                None => return Err(rt::no_credentials(&parts, OP.schemes)),
-            };
-            if let Some(reply) = played
-                .play(served.options(), &SPEC, &OP, &parts, api.scenario(&caller))
-                .await?
-            {
-                return Ok(reply);
-            }
-            let path = rt::path_params(&mut parts).await?;
-            let session_id = {
-                const PARAM: rt::Param = rt::Param {
-                    name: "session_id",
-                    location: rt::Location::Path,
-                    shape: rt::Shape::Scalar(rt::Scalar::String),
-                    schema: None,
-                    hint: "a value like 013xrzp12g3nqk8nkv4y96wrbzje9dsr",
-                    default: None,
+    let (mut parts, _) = request.into_parts();
+    async move {
+        let mut played = rt::Played::default();
+        let result = rt::caught(async {
+                let api = served.api();
+                let caller = match rt::bearer(&parts)? {
+                    Some(token) => api.authenticate_bearer_auth(token).await?,
+                    None => return Err(rt::no_credentials(&parts, OP.schemes)),
                 };
-                rt::parsed::<
-                    types::SessionId,
-                >(&SCHEMAS, rt::path_values(&path, "session_id").as_slice(), &PARAM)
-                    .and_then(|value| rt::present(value, &PARAM))?
-            };
-            api.fetch_session(&caller, session_id)
-                .await
-                .map(rt::IntoReply::into_reply)
-                .map_err(|e| rt::documented(e, &OP))
-        })
-        .await;
-    rt::send(served.options(), &SPEC, &OP, played, result)
+                if let Some(reply) = played
+                    .play(served.options(), &SPEC, &OP, &parts, api.scenario(&caller))
+                    .await?
+                {
+                    return Ok(reply);
+                }
+                let path = rt::path_params(&mut parts)?;
+                let session_id = {
+                    const PARAM: rt::Param = rt::Param {
+                        name: "session_id",
+                        location: rt::Location::Path,
+                        shape: rt::Shape::Scalar(rt::Scalar::String),
+                        schema: None,
+                        hint: "a value like 013xrzp12g3nqk8nkv4y96wrbzje9dsr",
+                        default: None,
+                    };
+                    rt::parsed::<
+                        types::SessionId,
+                    >(&SCHEMAS, rt::path_values(&path, "session_id").as_slice(), &PARAM)
+                        .and_then(|value| rt::present(value, &PARAM))?
+                };
+                api.fetch_session(&caller, session_id)
+                    .await
+                    .map(rt::IntoReply::into_reply)
+                    .map_err(|e| rt::documented(e, &OP))
+            })
+            .await;
+        rt::send(served.options(), &SPEC, &OP, played, result)
+    }
 }

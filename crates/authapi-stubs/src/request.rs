@@ -3,7 +3,9 @@
 //! valid, typed input. Every failure is the API's JSON error naming what was wrong and where.
 
 use std::borrow::Cow;
+use std::pin::pin;
 use std::str::FromStr;
+use std::task::{Context, Poll, Waker};
 
 use authapi_types::ErrorCode;
 use axum::body::{Body, Bytes};
@@ -120,15 +122,25 @@ impl Param {
 }
 
 /// The path parameters, or 400 when the path does not decode (e.g. bad percent-encoding).
-pub async fn path_params(parts: &mut Parts) -> Result<RawPathParams, ApiError> {
-    RawPathParams::from_request_parts(parts, &())
-        .await
-        .map_err(|e| {
-            ApiError::new(
-                ErrorCode::InvalidValue,
-                format!("the request path is not valid: {}", e.body_text()),
-            )
-        })
+pub fn path_params(parts: &mut Parts) -> Result<RawPathParams, ApiError> {
+    // axum's extractor reads the router's list and waits for nothing: polled once here, it
+    // costs handlers no await, whose state would be part of every request's future.
+    let read = pin!(RawPathParams::from_request_parts(parts, &()));
+    let found = match read.poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(found) => found,
+        Poll::Pending => {
+            return Err(ApiError::new(
+                ErrorCode::Unexpected,
+                "the router's path parameters were not ready",
+            ));
+        }
+    };
+    found.map_err(|e| {
+        ApiError::new(
+            ErrorCode::InvalidValue,
+            format!("the request path is not valid: {}", e.body_text()),
+        )
+    })
 }
 
 /// The value of path parameter `name`; one at most, so nothing is allocated for it.

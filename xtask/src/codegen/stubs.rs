@@ -467,7 +467,7 @@ fn handler(model: &Model, op: &Operation) -> TokenStream {
     let secured = !op.security.is_empty();
     let auth = secured.then(|| auth(model, op));
     let has_path = op.params.iter().any(|p| p.location == Location::Path);
-    let path = has_path.then(|| quote! { let path = rt::path_params(&mut parts).await?; });
+    let path = has_path.then(|| quote! { let path = rt::path_params(&mut parts)?; });
     let reads = op.params.iter().map(param_read);
     let body_read = op.body.as_ref().map(|b| {
         let ty = &b.ty;
@@ -519,19 +519,23 @@ fn handler(model: &Model, op: &Operation) -> TokenStream {
     } else {
         quote! { None }
     };
+    // The request is taken apart before the answer's future is made, so that the future holds
+    // its parts and not the whole request as well: the future is moved between its states,
+    // and every move copies all of it.
     quote! {
-        async fn #name<A: Api>(
+        fn #name<A: Api>(
             State(served): State<Arc<rt::Served<A>>>,
             request: rt::Request,
-        ) -> Response {
+        ) -> impl ::std::future::Future<Output = Response> + Send {
             const OP: rt::Operation = rt::Operation {
                 id: #id,
                 statuses: &[#(#documented),*],
                 schemes: &[#(#schemes),*],
             };
+            #split
+            async move {
             let mut played = rt::Played::default();
             let result = rt::caught(async {
-                #split
                 let api = served.api();
                 #auth
                 if let Some(reply) = played.play(served.options(), &SPEC, &OP, &parts, #bound).await? {
@@ -546,6 +550,7 @@ fn handler(model: &Model, op: &Operation) -> TokenStream {
                     .map_err(|e| rt::documented(e, &OP))
             }).await;
             rt::send(served.options(), &SPEC, &OP, played, result)
+            }
         }
     }
 }
