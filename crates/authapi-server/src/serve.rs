@@ -197,9 +197,10 @@ impl Future for Logged {
                     Poll::Ready(Ok(authapi_stubs::runtime::panicked().into_response()))
                 });
         let answer = ready!(answer);
-        this.watch.answered();
+        let now = Instant::now();
+        this.watch.answered_at(now);
         if let (Some(entry), Ok(response)) = (this.entry.take(), &answer) {
-            entry.finish(response.status());
+            entry.finish_at(response.status(), now);
         }
         Poll::Ready(answer)
     }
@@ -233,9 +234,10 @@ impl HeadWatch {
         self.waiting_since.store(ANSWERING, Ordering::Relaxed);
     }
 
-    fn answered(&self) {
-        let now = u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(ANSWERING - 1);
-        self.waiting_since.store(now, Ordering::Relaxed);
+    fn answered_at(&self, now: Instant) {
+        let since = now.saturating_duration_since(self.epoch).as_nanos();
+        let since = u64::try_from(since).unwrap_or(ANSWERING - 1);
+        self.waiting_since.store(since, Ordering::Relaxed);
     }
 
     /// When the head being waited for is due; `None` while a request is being answered.
@@ -359,7 +361,7 @@ mod tests {
             Err(tokio::sync::oneshot::error::TryRecvError::Empty)
         );
         let answered = Instant::now();
-        watch.answered();
+        watch.answered_at(answered);
         let _ = ended.await;
         let waited = answered.elapsed();
         assert!(
