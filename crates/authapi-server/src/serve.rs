@@ -40,7 +40,8 @@ pub struct Limits {
     /// Number of headers of a request; more is answered 431.
     pub max_headers: usize,
     /// Time a client has to send a request's headers, counted from when the server starts
-    /// waiting for them: the connection's start, then the end of each answer.
+    /// waiting for them: the connection's start, then each answer's being ready (a client slow
+    /// to read an answer spends its time too). A connection past it is closed.
     pub header_read_timeout: Duration,
     /// Time in-flight requests get to finish after a stop is asked for.
     pub shutdown_grace: Duration,
