@@ -221,6 +221,8 @@ struct HeadWatch {
 }
 
 const ANSWERING: u64 = u64::MAX;
+/// The latest wait a connection can record: 584 years after its start.
+const LATEST: u64 = ANSWERING - 1;
 
 impl HeadWatch {
     /// A connection waiting for its first head from now.
@@ -237,15 +239,20 @@ impl HeadWatch {
 
     fn answered_at(&self, now: Instant) {
         let since = now.saturating_duration_since(self.epoch).as_nanos();
-        let since = u64::try_from(since).unwrap_or(ANSWERING - 1);
+        let since = u64::try_from(since).unwrap_or(LATEST);
         self.waiting_since.store(since, Ordering::Relaxed);
     }
 
-    /// When the head being waited for is due; `None` while a request is being answered.
-    fn due(&self, timeout: Duration) -> Option<Instant> {
+    /// When to look at the connection again, seen at `now`; `None` when its head is due, and
+    /// the connection is to be ended.
+    fn next_look(&self, timeout: Duration, now: Instant) -> Option<Instant> {
         match self.waiting_since.load(Ordering::Relaxed) {
-            ANSWERING => None,
-            since => Some(self.epoch + Duration::from_nanos(since) + timeout),
+            // A request being answered has no head deadline; look again a period on.
+            ANSWERING => Some(now + timeout),
+            since => {
+                let due = self.epoch + Duration::from_nanos(since) + timeout;
+                (due > now).then_some(due)
+            }
         }
     }
 }
@@ -256,23 +263,14 @@ impl HeadWatch {
 async fn watch_heads(watch: Arc<HeadWatch>, timeout: Duration, mut connection: JoinHandle<()>) {
     let sleep = tokio::time::sleep(timeout);
     tokio::pin!(sleep);
-    loop {
-        let now = Instant::now();
-        let wake = match watch.due(timeout) {
-            Some(due) if due <= now => {
-                connection.abort();
-                return;
-            }
-            Some(due) => due,
-            // A request being answered has no head deadline; look again a period on.
-            None => now + timeout,
-        };
-        sleep.as_mut().reset(wake.into());
+    while let Some(look) = watch.next_look(timeout, Instant::now()) {
+        sleep.as_mut().reset(look.into());
         tokio::select! {
             _ = &mut connection => return,
             () = &mut sleep => {}
         }
     }
+    connection.abort();
 }
 
 #[cfg(test)]
@@ -320,6 +318,33 @@ mod tests {
 
         stop.send(()).unwrap();
         serving.await.unwrap();
+    }
+
+    #[test]
+    fn a_head_is_due_a_timeout_after_the_wait_began_and_an_answer_has_no_deadline() {
+        let timeout = Duration::from_secs(10);
+        let watch = HeadWatch::new();
+        let start = watch.epoch;
+        let later = |ms| start + Duration::from_millis(ms);
+        // The first head: due ten seconds after the connection's start, and cut off then.
+        assert_eq!(watch.next_look(timeout, start), Some(start + timeout));
+        assert_eq!(
+            watch.next_look(timeout, later(9_999)),
+            Some(start + timeout)
+        );
+        assert_eq!(watch.next_look(timeout, start + timeout), None);
+        // While a request is answered: a look one period on, however long it takes.
+        watch.head_read();
+        for at in [later(1), later(60_000)] {
+            assert_eq!(watch.next_look(timeout, at), Some(at + timeout));
+        }
+        // The next head: due ten seconds after its answer.
+        watch.answered_at(later(60_000));
+        assert_eq!(watch.next_look(timeout, later(60_001)), Some(later(70_000)));
+        assert_eq!(watch.next_look(timeout, later(70_000)), None);
+        // An answer stamped before the watch began counts from its start.
+        watch.answered_at(start - Duration::from_millis(5));
+        assert_eq!(watch.next_look(timeout, start), Some(start + timeout));
     }
 
     /// A connection's task that lives until it is ended, and the moment it was ended.
