@@ -221,8 +221,9 @@ struct HeadWatch {
 }
 
 const ANSWERING: u64 = u64::MAX;
-/// The latest wait a connection can record: 584 years after its start.
-const LATEST: u64 = ANSWERING - 1;
+/// The latest wait a connection can record, one short of `ANSWERING`: 584 years after its
+/// start.
+const LATEST: u64 = 0xFFFF_FFFF_FFFF_FFFE;
 
 impl HeadWatch {
     /// A connection waiting for its first head from now.
@@ -342,6 +343,7 @@ mod tests {
         watch.answered_at(later(60_000));
         assert_eq!(watch.next_look(timeout, later(60_001)), Some(later(70_000)));
         assert_eq!(watch.next_look(timeout, later(70_000)), None);
+        assert_eq!(LATEST, ANSWERING - 1);
         // An answer stamped before the watch began counts from its start.
         watch.answered_at(start - Duration::from_millis(5));
         assert_eq!(watch.next_look(timeout, start), Some(start + timeout));
