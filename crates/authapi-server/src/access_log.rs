@@ -473,13 +473,8 @@ impl PathCopy {
 }
 
 impl Entry {
-    /// Records the request's line with the status it was answered.
-    pub fn finish(self, status: StatusCode) {
-        self.finish_at(status, Instant::now());
-    }
-
     /// Records the request's line with the status it was answered at `end`.
-    pub fn finish_at(self, status: StatusCode, end: Instant) {
+    pub fn finish(self, status: StatusCode, end: Instant) {
         self.log.record_at(
             self.method.as_str(),
             self.path.as_bytes(),
@@ -938,7 +933,8 @@ mod tests {
         let longest = format!("/{}", "z".repeat(2000));
         for path in ["/short?token=secret", &long, &longest] {
             let uri: Uri = path.parse().unwrap();
-            AccessLog::begin(&log, &Method::DELETE, &uri).finish(StatusCode::METHOD_NOT_ALLOWED);
+            AccessLog::begin(&log, &Method::DELETE, &uri)
+                .finish(StatusCode::METHOD_NOT_ALLOWED, Instant::now());
         }
         writer.finish();
         let text = out.text();

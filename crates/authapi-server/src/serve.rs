@@ -201,7 +201,7 @@ impl Future for Logged {
         let now = Instant::now();
         this.watch.answered_at(now);
         if let (Some(entry), Ok(response)) = (this.entry.take(), &answer) {
-            entry.finish_at(response.status(), now);
+            entry.finish(response.status(), now);
         }
         Poll::Ready(answer)
     }
