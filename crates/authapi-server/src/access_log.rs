@@ -905,8 +905,8 @@ mod tests {
 
     #[test]
     fn a_run_of_bytes_is_plain_exactly_when_each_byte_is() {
-        // Every byte value at every place of a word and of the padded last few bytes, among
-        // plain bytes, and next to a byte that carries (0xFF) or borrows (0x00) the most.
+        // Every byte value at every place of runs of 1 to 17 bytes, among plain bytes of the
+        // middle and of both ends of the plain range.
         for len in 1..=17 {
             for at in 0..len {
                 for b in 0..=255u8 {
