@@ -224,6 +224,8 @@ const ANSWERING: u64 = u64::MAX;
 /// The latest wait a connection can record, one short of `ANSWERING`: 584 years after its
 /// start.
 const LATEST: u64 = 0xFFFF_FFFF_FFFF_FFFE;
+/// The longest header-read limit kept: a hundred years of 365 days.
+const CENTURY: Duration = Duration::from_secs(3_153_600_000);
 
 impl HeadWatch {
     /// A connection waiting for its first head from now.
@@ -245,8 +247,10 @@ impl HeadWatch {
     }
 
     /// When to look at the connection again, seen at `now`; `None` when its head is due, and
-    /// the connection is to be ended.
+    /// the connection is to be ended. A timeout past a century (`Duration::MAX`, say, for no
+    /// limit) counts as a century, so that no deadline overflows the clock.
     fn next_look(&self, timeout: Duration, now: Instant) -> Option<Instant> {
+        let timeout = timeout.min(CENTURY);
         match self.waiting_since.load(Ordering::Relaxed) {
             // A request being answered has no head deadline; look again a period on.
             ANSWERING => Some(now + timeout),
@@ -344,6 +348,16 @@ mod tests {
         assert_eq!(watch.next_look(timeout, later(60_001)), Some(later(70_000)));
         assert_eq!(watch.next_look(timeout, later(70_000)), None);
         assert_eq!(LATEST, ANSWERING - 1);
+        // No limit to speak of: a century on, and no overflow.
+        assert_eq!(
+            watch.next_look(Duration::MAX, later(70_000)),
+            Some(later(60_000) + CENTURY)
+        );
+        watch.head_read();
+        assert_eq!(
+            watch.next_look(Duration::MAX, later(1)),
+            Some(later(1) + CENTURY)
+        );
         // An answer stamped before the watch began counts from its start.
         watch.answered_at(start - Duration::from_millis(5));
         assert_eq!(watch.next_look(timeout, start), Some(start + timeout));
