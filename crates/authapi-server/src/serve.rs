@@ -220,6 +220,7 @@ struct HeadWatch {
     epoch: Instant,
 }
 
+/// `waiting_since` of a connection between a head read and its answer.
 const ANSWERING: u64 = u64::MAX;
 /// The latest wait a connection can record, one short of `ANSWERING`: 584 years after its
 /// start.
@@ -266,7 +267,8 @@ impl HeadWatch {
 /// for a head longer than `timeout`: from its start, then from each answer. Returns when the
 /// connection ends by itself.
 async fn watch_heads(watch: Arc<HeadWatch>, timeout: Duration, mut connection: JoinHandle<()>) {
-    let sleep = tokio::time::sleep(timeout);
+    // Set to each look before it is awaited.
+    let sleep = tokio::time::sleep(Duration::ZERO);
     tokio::pin!(sleep);
     while let Some(look) = watch.next_look(timeout, Instant::now()) {
         sleep.as_mut().reset(look.into());
