@@ -152,15 +152,17 @@ fn data_scaling(
     };
     // Start-up and peak memory are medians of `STARTS` starts: how long the kernel takes to hand
     // a process its memory varies here by a factor of two between one start and the next.
-    let (mut startups, mut peaks) = (Vec::new(), Vec::new());
-    for _ in 0..STARTS - 1 {
+    // The last server started stays for the throughput rounds.
+    let (mut startups, mut peaks, mut last) = (Vec::new(), Vec::new(), None);
+    for _ in 0..STARTS {
+        // The one before stops first, so that two never hold the set's memory at once.
+        drop(last.take());
         let server = start()?;
         startups.push(server.startup.as_secs_f64() * 1000.0);
         peaks.push(server.peak_rss_mib()?);
+        last = Some(server);
     }
-    let server = start()?;
-    startups.push(server.startup.as_secs_f64() * 1000.0);
-    peaks.push(server.peak_rss_mib()?);
+    let server = last.context("the data set's server never started")?;
     let rss = median(peaks);
     let rss_after_load = server.rss_mib()?;
     let mut rps = Vec::new();
